@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# QGIS Server container entrypoint: read the environment, validate it, give libpq its
+# credentials, then exec the command. `serve` runs
+#   spawn-fcgi → multiwatch -f $QGIS_WORKERS → N × qgis_mapserv.fcgi
+# so a dead worker is respawned and a dead supervisor ends the container (the restart
+# policy brings it back).
+set -Eeuo pipefail
+
+readonly FCGI_BIN=/usr/lib/cgi-bin/qgis_mapserv.fcgi
+readonly DEMO_SCRIPT=/usr/share/qgis-stack/demo/make_demo_project.py
+readonly PG_SERVICE_FILE=/etc/postgresql-common/pg_service.conf
+
+log() { printf 'qgis-server: %s\n' "$*" >&2; }
+die() { printf 'qgis-server: error: %s\n' "$*" >&2; exit 64; }
+
+# require_int NAME MIN MAX: the variable NAME holds an integer within [MIN, MAX].
+require_int() {
+	local name="$1" min="$2" max="$3" value="${!1}"
+	if ! [[ "$value" =~ ^[0-9]+$ ]] || ((value < min || value > max)); then
+		die "$name must be a whole number from $min to $max (got '$value')"
+	fi
+}
+
+read_env() {
+	: "${QGIS_WORKERS:=$(nproc)}"
+	: "${QGIS_WORKER_RETRIES:=3}"
+	: "${QGIS_FCGI_PORT:=9993}"
+	: "${QGIS_SERVER_LOG_LEVEL:=1}"
+	: "${QGIS_PLUGINPATH:=/srv/qgis/plugins}"
+	: "${POSTGRES_PASSWORD_FILE:=}"
+	export QGIS_WORKERS QGIS_WORKER_RETRIES QGIS_FCGI_PORT QGIS_SERVER_LOG_LEVEL QGIS_PLUGINPATH
+}
+
+validate_env() {
+	require_int QGIS_WORKERS 1 64
+	require_int QGIS_WORKER_RETRIES 1 1000
+	require_int QGIS_FCGI_PORT 1 65535
+	require_int QGIS_SERVER_LOG_LEVEL 0 2
+	[[ -d "$QGIS_PLUGINPATH" ]] ||
+		die "QGIS_PLUGINPATH=$QGIS_PLUGINPATH is not a directory: mount your plugins folder there"
+	[[ -z "${PGSERVICEFILE:-}" ]] ||
+		die "PGSERVICEFILE is ignored by FastCGI workers: mount the file at $PG_SERVICE_FILE instead"
+	[[ -r "$PG_SERVICE_FILE" ]] ||
+		log "warning: no $PG_SERVICE_FILE: layers that name a pg_service will not load"
+	if [[ -n "$POSTGRES_PASSWORD_FILE" && ! -r "$POSTGRES_PASSWORD_FILE" ]]; then
+		die "POSTGRES_PASSWORD_FILE=$POSTGRES_PASSWORD_FILE is not readable: mount the secret there"
+	fi
+}
+
+# libpq ignores a password file that others can read, and mounted secrets usually are:
+# write a private copy in pgpass format (any host, database and user of pg_service.conf).
+# It goes to ~/.pgpass, not to a path in PGPASSFILE: FastCGI replaces each worker's
+# environment with the request's parameters, so libpq in a worker only finds files at
+# their default places (this one, and /etc/postgresql-common/pg_service.conf).
+setup_pgpass() {
+	[[ -n "$POSTGRES_PASSWORD_FILE" ]] || return 0
+	local password
+	password="$(<"$POSTGRES_PASSWORD_FILE")"
+	[[ -n "$password" ]] || die "POSTGRES_PASSWORD_FILE=$POSTGRES_PASSWORD_FILE is empty"
+	password="${password//\\/\\\\}"
+	password="${password//:/\\:}"
+	mkdir -p "$HOME"
+	(umask 077 && printf '*:*:*:*:%s\n' "$password" >"$HOME/.pgpass")
+}
+
+list_plugins() {
+	local dir found=()
+	for dir in "$QGIS_PLUGINPATH"/*/; do
+		[[ -f "$dir/__init__.py" ]] && found+=("$(basename "$dir")")
+	done
+	log "plugins in $QGIS_PLUGINPATH: ${found[*]:-none}"
+}
+
+serve() {
+	list_plugins
+	log "starting $QGIS_WORKERS worker(s) on port $QGIS_FCGI_PORT"
+	exec spawn-fcgi -n -a 0.0.0.0 -p "$QGIS_FCGI_PORT" -- \
+		/usr/bin/multiwatch -f "$QGIS_WORKERS" -r "$QGIS_WORKER_RETRIES" -s TERM -- "$FCGI_BIN"
+}
+
+main() {
+	read_env
+	validate_env
+	setup_pgpass
+	case "${1:-serve}" in
+	serve) serve ;;
+	make-demo-project) exec python3 "$DEMO_SCRIPT" "${@:2}" ;;
+	*) exec "$@" ;;
+	esac
+}
+
+main "$@"
