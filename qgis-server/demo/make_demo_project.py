@@ -120,9 +120,7 @@ def vector_layers() -> list[QgsVectorLayer]:
     places.setMinimumScale(50_000_000)
 
     rivers = postgis_layer("rivers", "Rivers and lake centerlines", "MultiLineString")
-    rivers.setRenderer(
-        QgsSingleSymbolRenderer(QgsLineSymbol.createSimple({"color": RIVER, "width": "0.4"}))
-    )
+    rivers.setRenderer(QgsSingleSymbolRenderer(QgsLineSymbol.createSimple({"color": RIVER, "width": "0.4"})))
 
     provinces = postgis_layer("provinces", "States and provinces", "MultiPolygon")
     provinces.setRenderer(fill("transparent", "#b9a98b", "0.1"))

@@ -1,0 +1,52 @@
+# qgis-stack. `make help` lists the targets. QGIS=3.22|3.40|3.44 picks the QGIS version
+# for any target (default 3.40, or QGIS in .env).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STACK := $(PY) -m stack $(if $(QGIS),--qgis $(QGIS))
+PYTEST_ARGS ?=
+export QGIS
+
+.PHONY: help up down logs ps integration-test unit-test lint test bench clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  QGIS=3.22|3.40|3.44 chooses the QGIS version (default 3.40)"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+up: $(VENV)/.installed ## build what is missing, start, wait until healthy, print the URLs
+	$(STACK) up
+
+down: $(VENV)/.installed ## stop the stack (VOLUMES=1 also deletes the PostGIS data)
+	$(STACK) down $(if $(VOLUMES),--volumes)
+
+logs: $(VENV)/.installed ## show the containers' logs (SERVICE=nginx for one, FOLLOW=1 to follow)
+	$(STACK) logs $(SERVICE) $(if $(FOLLOW),--follow)
+
+ps: $(VENV)/.installed ## containers, their health, and /healthz
+	$(STACK) ps
+
+integration-test: $(VENV)/.installed ## the OWSLib/pytest suite through nginx (starts the stack if needed)
+	mkdir -p reports
+	$(PY) -m pytest tests --junitxml=reports/integration.xml $(PYTEST_ARGS)
+
+unit-test: $(VENV)/.installed ## pure-logic tests of stack/ (no Docker)
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed ## ruff, and bash -n on the shell scripts
+	$(VENV)/bin/ruff check stack tests plugins qgis-server
+	$(VENV)/bin/ruff format --check stack tests plugins qgis-server
+	for f in */*.sh .ci/run; do bash -n "$$f" || exit 1; done
+
+test: lint integration-test ## everything CI runs
+
+clean: ## remove the virtualenv and reports (not images or data)
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache

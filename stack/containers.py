@@ -1,0 +1,51 @@
+"""The stack's containers as the docker SDK sees them: state, health, and why not healthy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import docker
+from docker.models.containers import Container
+
+
+@dataclass(frozen=True)
+class ContainerState:
+    service: str
+    name: str
+    status: str  # running, exited, …
+    health: str  # healthy, unhealthy, starting, or "-" without a healthcheck
+    exit_code: int
+
+
+def stack_containers(client: docker.DockerClient, project: str) -> list[Container]:
+    found = client.containers.list(all=True, filters={"label": f"com.docker.compose.project={project}"})
+    return sorted(found, key=lambda c: c.labels.get("com.docker.compose.service", c.name))
+
+
+def state_of(container: Container) -> ContainerState:
+    state = container.attrs["State"]
+    return ContainerState(
+        service=container.labels.get("com.docker.compose.service", container.name),
+        name=container.name,
+        status=state.get("Status", "?"),
+        health=state.get("Health", {}).get("Status", "-"),
+        exit_code=int(state.get("ExitCode", 0)),
+    )
+
+
+def is_failing(state: ContainerState) -> bool:
+    if state.health in ("unhealthy", "starting"):
+        return True
+    return state.status in ("exited", "dead", "restarting") and state.exit_code != 0
+
+
+def explain(container: Container, log_lines: int = 40) -> str:
+    """The last health check output and the log tail: enough to see why it is down."""
+    parts = [f"--- {container.name} ---"]
+    probes = container.attrs["State"].get("Health", {}).get("Log", [])
+    if probes:
+        parts.append(f"last health check (exit {probes[-1]['ExitCode']}):")
+        parts.append(probes[-1]["Output"].strip()[-1500:])
+    parts.append(f"last {log_lines} log lines:")
+    parts.append(container.logs(tail=log_lines).decode(errors="replace").rstrip())
+    return "\n".join(parts)

@@ -1,0 +1,44 @@
+"""A psycopg connection to the stack's own PostGIS, for cross-checking what QGIS serves.
+
+PostGIS is not published on the host: the harness reaches the container's address on the
+compose network, with the password from the stack's secret file.
+"""
+
+from __future__ import annotations
+
+import docker
+import psycopg
+from psycopg import sql
+
+from stack.errors import StackError
+from stack.settings import Settings
+
+
+def postgis_address(client: docker.DockerClient, settings: Settings) -> str:
+    labels = [f"com.docker.compose.project={settings.project_name}", "com.docker.compose.service=postgis"]
+    found = client.containers.list(filters={"label": labels})
+    if not found:
+        raise StackError("no running postgis container: is the stack up?")
+    networks = found[0].attrs["NetworkSettings"]["Networks"]
+    return next(iter(networks.values()))["IPAddress"]
+
+
+def connect(client: docker.DockerClient, settings: Settings) -> psycopg.Connection:
+    return psycopg.connect(
+        host=postgis_address(client, settings),
+        port=5432,
+        user=settings.postgres_user,
+        dbname=settings.postgres_db,
+        password=settings.password_file.read_text().strip(),
+        application_name="qgis-stack-tests",
+        connect_timeout=10,
+        autocommit=True,
+    )
+
+
+def count_rows(connection: psycopg.Connection, table: str) -> int:
+    schema, _, name = table.rpartition(".")
+    query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema or "public", name))
+    row = connection.execute(query).fetchone()
+    assert row is not None
+    return int(row[0])

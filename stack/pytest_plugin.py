@@ -1,0 +1,141 @@
+"""pytest plugin: the stack under test and the clients that talk to it.
+
+Local mode (default): reuse the stack `make up` started, or bring it up with
+testcontainers' DockerCompose and take it down (data kept) at the end.
+Remote mode: `--stack-url URL [--project NAME]` runs the read-only tests against any
+deployment; tests marked destructive, docker or postgis are skipped there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import docker
+import psycopg
+import pytest
+import requests
+from owslib.wfs import WebFeatureService
+from owslib.wms import WebMapService
+from testcontainers.compose import DockerCompose
+
+from stack import lifecycle, postgis
+from stack.compose import compose_env
+from stack.errors import StackError
+from stack.handle import StackHandle
+from stack.health import healthy
+from stack.ows import wfs_client, wms_client
+from stack.settings import Settings, load
+
+LOCAL_ONLY_MARKERS = ("destructive", "docker", "postgis")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("qgis-stack")
+    group.addoption("--stack-url", help="run against this deployment (e.g. https://staging.example.org)")
+    group.addoption("--project", default="demo", help="the project to query (default: demo)")
+    group.addoption("--qgis", help="local mode: QGIS version to start (3.22, 3.40, 3.44)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--stack-url"):
+        return
+    for item in items:
+        for marker in LOCAL_ONLY_MARKERS:
+            if item.get_closest_marker(marker):
+                reason = f"remote stack: tests marked '{marker}' need the local stack"
+                item.add_marker(pytest.mark.skip(reason=reason))
+                break
+
+
+def _check_remote(url: str, project: str) -> None:
+    """One clear line and the end of the session when the URL is not a QGIS Server."""
+    probe = f"{url}/ows/{project}"
+    try:
+        response = requests.get(probe, params={"SERVICE": "WMS", "REQUEST": "GetCapabilities"}, timeout=15)
+    except requests.RequestException as error:
+        pytest.exit(f"--stack-url {url} does not answer: {error}", returncode=3)
+    if b"WMS_Capabilities" not in response.content and "QGIS" not in response.headers.get("Server", ""):
+        pytest.exit(
+            f"--stack-url {url} is not a QGIS Server stack: {probe} answered HTTP "
+            f"{response.status_code} without WMS capabilities",
+            returncode=3,
+        )
+
+
+@pytest.fixture(scope="session")
+def stack_settings(pytestconfig: pytest.Config) -> Settings:
+    return load(pytestconfig.getoption("--qgis"))
+
+
+@pytest.fixture(scope="session")
+def stack(pytestconfig: pytest.Config, stack_settings: Settings) -> Iterator[StackHandle]:
+    project = pytestconfig.getoption("--project")
+    url = pytestconfig.getoption("--stack-url")
+    if url:
+        url = url.rstrip("/")
+        _check_remote(url, project)
+        yield StackHandle(base_url=url, project=project, settings=None)
+        return
+    handle = StackHandle(base_url=stack_settings.base_url, project=project, settings=stack_settings)
+    if healthy(stack_settings.base_url):
+        yield handle  # started by `make up`: leave it running
+        return
+    yield from _started_stack(handle, stack_settings)
+
+
+def _started_stack(handle: StackHandle, settings: Settings) -> Iterator[StackHandle]:
+    try:
+        client = lifecycle.prepare(settings)
+    except StackError as error:
+        pytest.exit(f"cannot prepare the stack: {error}", returncode=3)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in compose_env(settings).items():
+            if os.environ.get(name) != value:
+                patch.setenv(name, value)
+        stack_compose = DockerCompose(
+            settings.root, compose_file_name="docker-compose.yml", build=True, wait=True
+        )
+        try:
+            stack_compose.start()
+        except Exception as error:
+            pytest.exit(
+                f"the stack did not start ({error}):\n{lifecycle.diagnose(client, settings)}", returncode=3
+            )
+        try:
+            if not lifecycle.wait_until_healthy(settings):
+                pytest.exit(
+                    f"{handle.healthz_url} never answered 200:\n{lifecycle.diagnose(client, settings)}",
+                    returncode=3,
+                )
+            yield handle
+        finally:
+            lifecycle.down(settings)
+
+
+@pytest.fixture(scope="session")
+def docker_client(stack: StackHandle) -> docker.DockerClient:
+    if not stack.is_local:
+        pytest.skip("remote stack: no Docker access")
+    return docker.from_env()
+
+
+@pytest.fixture(scope="session")
+def pg(stack: StackHandle, docker_client: docker.DockerClient) -> Iterator[psycopg.Connection]:
+    assert stack.settings is not None
+    try:
+        connection = postgis.connect(docker_client, stack.settings)
+    except (psycopg.OperationalError, StackError) as error:
+        pytest.skip(f"PostGIS not reachable: {error}")
+    with connection:
+        yield connection
+
+
+@pytest.fixture(scope="session")
+def wms(stack: StackHandle) -> WebMapService:
+    return wms_client(stack, "1.3.0")
+
+
+@pytest.fixture(scope="session")
+def wfs(stack: StackHandle) -> WebFeatureService:
+    return wfs_client(stack, "1.1.0")

@@ -1,0 +1,91 @@
+"""Where the stack's settings come from: command line > environment > .env > defaults.
+
+.env.example documents every variable; this module reads only the few the CLI itself
+needs and computes what docker compose needs on top of .env.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from stack.errors import StackError
+from stack.versions import QgisRelease, release_for
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of a .env file; comments, blanks and surrounding quotes dropped."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip().removeprefix("export ").strip()] = value
+    return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    release: QgisRelease
+    project_name: str
+    http_bind: str
+    http_port: int
+    secrets_dir: Path
+    postgres_user: str
+    postgres_db: str
+    debian_mirror: str
+
+    @property
+    def base_url(self) -> str:
+        host = "127.0.0.1" if self.http_bind in ("0.0.0.0", "") else self.http_bind
+        return f"http://{host}:{self.http_port}"
+
+    @property
+    def password_file(self) -> Path:
+        return self.secrets_dir / "postgres_password"
+
+    @property
+    def pgdata_volume(self) -> str:
+        return f"{self.project_name}_pgdata_{self.release.suite}"
+
+    def compose_env(self) -> dict[str, str]:
+        """Variables docker compose needs beyond .env: the suite that matches QGIS."""
+        return {
+            "COMPOSE_PROJECT_NAME": self.project_name,
+            "QGIS_VERSION": self.release.version,
+            "DEBIAN_SUITE": self.release.suite,
+            "APT_CHECK_VALID_UNTIL": str(self.release.apt_check_valid_until).lower(),
+        }
+
+
+def load(qgis: str | None = None, root: Path = REPO_ROOT) -> Settings:
+    file_values = read_env_file(root / ".env")
+
+    def get(name: str, default: str) -> str:
+        return os.environ.get(name) or file_values.get(name) or default
+
+    secrets_dir = Path(get("STACK_SECRETS_DIR", "./.secrets"))
+    port = get("STACK_HTTP_PORT", "8080")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise StackError(f"STACK_HTTP_PORT must be a TCP port number (got '{port}')")
+    return Settings(
+        root=root,
+        release=release_for(qgis or get("QGIS", "")),
+        project_name=get("COMPOSE_PROJECT_NAME", "qgis-stack"),
+        http_bind=get("STACK_HTTP_BIND", "127.0.0.1"),
+        http_port=int(port),
+        secrets_dir=secrets_dir if secrets_dir.is_absolute() else root / secrets_dir,
+        postgres_user=get("POSTGRES_USER", "qgis"),
+        postgres_db=get("POSTGRES_DB", "gis"),
+        debian_mirror=get("STACK_DEBIAN_MIRROR", "http://deb.debian.org/debian"),
+    )

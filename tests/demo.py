@@ -1,0 +1,21 @@
+"""What the demo project holds: layer names, PostGIS tables, colours at known places."""
+
+from stack.images import hex_rgb
+
+VECTOR_LAYERS = {  # WMS/WFS layer name → PostGIS table
+    "ocean": "demo.ocean",
+    "countries": "demo.countries",
+    "provinces": "demo.provinces",
+    "rivers": "demo.rivers",
+    "places": "demo.places",
+}
+RASTER_LAYERS = {"elevation"}
+ALL_LAYERS = set(VECTOR_LAYERS) | RASTER_LAYERS
+
+# Fill colours of demo.qgs (qgis-server/demo/make_demo_project.py).
+OCEAN = hex_rgb("#a5cdeb")
+LAND = hex_rgb("#efe6cf")
+
+# (lon, lat) well inside one fill, away from borders, rivers and islands.
+OPEN_OCEAN = [(-30.0, -20.0), (-150.0, 10.0), (80.0, -30.0)]
+INLAND = [(134.0, -25.0), (-55.0, -10.0), (100.0, 62.0)]
