@@ -4,3 +4,4 @@ ANALYZE demo.countries;
 ANALYZE demo.provinces;
 ANALYZE demo.rivers;
 ANALYZE demo.places;
+ANALYZE demo.observations;

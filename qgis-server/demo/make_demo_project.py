@@ -20,15 +20,22 @@ from qgis.core import (
     Qgis,
     QgsApplication,
     QgsFillSymbol,
+    QgsLayoutItemLabel,
+    QgsLayoutItemMap,
+    QgsLayoutPoint,
+    QgsLayoutSize,
     QgsLineSymbol,
     QgsMapLayer,
     QgsMarkerSymbol,
     QgsPalLayerSettings,
+    QgsPrintLayout,
     QgsProject,
     QgsRasterLayer,
+    QgsRectangle,
     QgsSingleSymbolRenderer,
     QgsTextBufferSettings,
     QgsTextFormat,
+    QgsUnitTypes,
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
 )
@@ -45,6 +52,8 @@ OCEAN = "#a5cdeb"
 LAND = "#efe6cf"
 RIVER = "#2f7fc1"
 PLACE = "#b2182b"
+OBSERVATION = "#1a9641"
+PRINT_LAYOUT = "world"
 
 
 class DemoError(Exception):
@@ -130,7 +139,16 @@ def vector_layers() -> list[QgsVectorLayer]:
 
     ocean = postgis_layer("ocean", "Ocean", "MultiPolygon")
     ocean.setRenderer(fill(OCEAN, OCEAN, "0"))
-    return [places, rivers, provinces, countries, ocean]
+
+    observations = postgis_layer("observations", "Observations (editable)", "Point")
+    observations.setRenderer(
+        QgsSingleSymbolRenderer(
+            QgsMarkerSymbol.createSimple(
+                {"name": "triangle", "color": OBSERVATION, "size": "3", "outline_color": "black"}
+            )
+        )
+    )
+    return [observations, places, rivers, provinces, countries, ocean]
 
 
 def raster_layer(output_dir: Path) -> QgsRasterLayer:
@@ -164,9 +182,31 @@ def publish(project: QgsProject, layers: list[QgsMapLayer]) -> None:
     project.writeEntry("WFSLayers", "/", vectors)
     for layer_id in vectors:
         project.writeEntry("WFSLayersPrecision", "/" + layer_id, 6)
+    editable = [layer.id() for layer in layers if layer.name() == "observations"]
+    for operation in ("Insert", "Update", "Delete"):
+        project.writeEntry("WFSTLayers", operation, editable)
     project.writeEntry("WCSLayers", "/", rasters)
     for key in ("WMTSLayers", "WMTSPngLayers", "WMTSJpegLayers"):
         project.writeEntry(key, "Project", True)
+
+
+def add_print_layout(project: QgsProject) -> None:
+    """An A4 landscape world map with a title, for GetPrint (TEMPLATE=world)."""
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()  # one A4 landscape page
+    layout.setName(PRINT_LAYOUT)
+    world = QgsLayoutItemMap(layout)
+    world.setId("map0")
+    world.attemptMove(QgsLayoutPoint(10, 20, QgsUnitTypes.LayoutMillimeters))
+    world.attemptResize(QgsLayoutSize(277, 180, QgsUnitTypes.LayoutMillimeters))
+    world.setExtent(QgsRectangle(-180, -90, 180, 90))
+    layout.addLayoutItem(world)
+    title = QgsLayoutItemLabel(layout)
+    title.setText("qgis-stack demo")
+    title.attemptMove(QgsLayoutPoint(10, 6, QgsUnitTypes.LayoutMillimeters))
+    title.attemptResize(QgsLayoutSize(200, 12, QgsUnitTypes.LayoutMillimeters))
+    layout.addLayoutItem(title)
+    project.layoutManager().addLayout(layout)
 
 
 def write_project(output_dir: Path) -> Path:
@@ -174,12 +214,13 @@ def write_project(output_dir: Path) -> Path:
     project.setCrs(project.crs().fromOgcWmsCrs("EPSG:4326"))
     layers: list[QgsMapLayer] = []
     layers.extend(vector_layers())
-    layers.insert(2, raster_layer(output_dir))  # above the polygons, below rivers and places
+    layers.insert(3, raster_layer(output_dir))  # above the polygons, below rivers and places
     root = project.layerTreeRoot()
     for layer in layers:  # addMapLayer would put each new layer on top: append instead
         project.addMapLayer(layer, False)
         root.addLayer(layer)
     publish(project, layers)
+    add_print_layout(project)
 
     # Write next to the target and rename, so a server never reads half a file.
     target = output_dir / f"{PROJECT_NAME}.qgs"
