@@ -49,3 +49,21 @@ def explain(container: Container, log_lines: int = 40) -> str:
     parts.append(f"last {log_lines} log lines:")
     parts.append(container.logs(tail=log_lines).decode(errors="replace").rstrip())
     return "\n".join(parts)
+
+
+def service_container(client: docker.DockerClient, project: str, service: str) -> Container:
+    labels = [f"com.docker.compose.project={project}", f"com.docker.compose.service={service}"]
+    found = client.containers.list(filters={"label": labels})
+    if not found:
+        raise LookupError(f"no running {service} container in project {project}")
+    return found[0]
+
+
+def health_status(container: Container) -> str:
+    container.reload()
+    return container.attrs["State"].get("Health", {}).get("Status", "-")
+
+
+def last_probe_output(container: Container) -> str:
+    probes = container.attrs["State"].get("Health", {}).get("Log", [])
+    return probes[-1]["Output"] if probes else ""

@@ -85,6 +85,7 @@ def stack(pytestconfig: pytest.Config, stack_settings: Settings) -> Iterator[Sta
 
 
 def _started_stack(handle: StackHandle, settings: Settings) -> Iterator[StackHandle]:
+    """Start the stack for this session and take it down again (data kept), even on failure."""
     try:
         client = lifecycle.prepare(settings)
     except StackError as error:
@@ -97,20 +98,25 @@ def _started_stack(handle: StackHandle, settings: Settings) -> Iterator[StackHan
             settings.root, compose_file_name="docker-compose.yml", build=True, wait=True
         )
         try:
-            stack_compose.start()
-        except Exception as error:
-            pytest.exit(
-                f"the stack did not start ({error}):\n{lifecycle.diagnose(client, settings)}", returncode=3
-            )
-        try:
-            if not lifecycle.wait_until_healthy(settings):
-                pytest.exit(
-                    f"{handle.healthz_url} never answered 200:\n{lifecycle.diagnose(client, settings)}",
-                    returncode=3,
-                )
+            _start_or_exit(stack_compose, client, handle, settings)
             yield handle
         finally:
             lifecycle.down(settings)
+
+
+def _start_or_exit(
+    stack_compose: DockerCompose, client: docker.DockerClient, handle: StackHandle, settings: Settings
+) -> None:
+    """One screen on why the stack is not up, instead of every test failing alike."""
+    try:
+        stack_compose.start()
+    except Exception as error:
+        diagnosis = lifecycle.diagnose(client, settings)
+        pytest.exit(f"the stack did not start ({error}):\n{diagnosis}", returncode=3)
+    if not lifecycle.wait_until_healthy(settings):
+        pytest.exit(
+            f"{handle.healthz_url} never answered 200:\n{lifecycle.diagnose(client, settings)}", returncode=3
+        )
 
 
 @pytest.fixture(scope="session")

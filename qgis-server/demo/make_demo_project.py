@@ -61,8 +61,9 @@ class DemoError(Exception):
 
 
 def set_title(layer: QgsMapLayer, title: str) -> None:
-    # QGIS 3.38 moved the title into serverProperties(); 3.22 only has setTitle().
-    if hasattr(layer, "serverProperties"):
+    # QGIS 3.38 moved the title into serverProperties(); 3.22 has serverProperties() too,
+    # but without the title in it.
+    if hasattr(layer, "serverProperties") and hasattr(layer.serverProperties(), "setTitle"):
         layer.serverProperties().setTitle(title)
     else:
         layer.setTitle(title)

@@ -1,0 +1,30 @@
+"""The QGIS FastCGI workers inside a qgis-server container (the image has no procps)."""
+
+from __future__ import annotations
+
+from docker.models.containers import Container
+
+# Lists pids whose command line names the FastCGI binary; python3 is in the image.
+_LIST_WORKERS = (
+    "import os\n"
+    "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+    "    try:\n"
+    "        cmd = open(f'/proc/{pid}/cmdline', 'rb').read()\n"
+    "    except OSError:\n"
+    "        continue\n"
+    "    if b'qgis_mapserv.fcgi' in cmd and not cmd.startswith(b'/usr/bin/multiwatch'):\n"
+    "        print(pid)\n"
+)
+
+
+def worker_pids(container: Container) -> set[int]:
+    result = container.exec_run(["python3", "-c", _LIST_WORKERS])
+    if result.exit_code != 0:
+        raise RuntimeError(f"cannot list workers: {result.output.decode(errors='replace')}")
+    return {int(line) for line in result.output.decode().split()}
+
+
+def kill_worker(container: Container, pid: int) -> None:
+    result = container.exec_run(["kill", "-KILL", str(pid)])
+    if result.exit_code != 0:
+        raise RuntimeError(f"cannot kill worker {pid}: {result.output.decode(errors='replace')}")

@@ -1,0 +1,53 @@
+"""Process supervision: dead workers are respawned; a dead supervisor restarts the container."""
+
+import docker
+import pytest
+import requests
+from docker.models.containers import Container
+
+from stack.containers import health_status, service_container
+from stack.handle import StackHandle
+from stack.health import healthy, wait_until
+from stack.workers import kill_worker, worker_pids
+
+pytestmark = [pytest.mark.docker, pytest.mark.destructive]
+
+
+@pytest.fixture
+def qgis_server(docker_client: docker.DockerClient, stack: StackHandle) -> Container:
+    assert stack.settings is not None
+    return service_container(docker_client, stack.settings.project_name, "qgis-server")
+
+
+def test_a_killed_worker_is_respawned_and_requests_keep_succeeding(
+    qgis_server: Container, stack: StackHandle
+) -> None:
+    before = worker_pids(qgis_server)
+    assert before, "no qgis_mapserv.fcgi workers found"
+    victim = min(before)
+
+    kill_worker(qgis_server, victim)
+
+    def respawned() -> bool:
+        now = worker_pids(qgis_server)
+        return victim not in now and len(now) == len(before)
+
+    assert wait_until(respawned, timeout_s=30), worker_pids(qgis_server)
+    for _ in range(2 * len(before)):  # enough requests to reach every worker
+        assert requests.get(stack.healthz_url, timeout=30).status_code == 200
+
+
+def test_when_the_supervisor_dies_the_container_restarts_and_serves_again(
+    qgis_server: Container, stack: StackHandle
+) -> None:
+    restarts = qgis_server.attrs["RestartCount"]
+
+    # multiwatch is PID 1; TERM makes it stop its workers and exit, as a crash of it would.
+    qgis_server.exec_run(["kill", "-TERM", "1"])
+
+    def restarted_and_healthy() -> bool:
+        qgis_server.reload()
+        return qgis_server.attrs["RestartCount"] > restarts and health_status(qgis_server) == "healthy"
+
+    assert wait_until(restarted_and_healthy, timeout_s=120, interval_s=1)
+    assert wait_until(lambda: healthy(stack.base_url), timeout_s=30)
