@@ -24,7 +24,8 @@ def worker_pids(container: Container) -> set[int]:
     return {int(line) for line in result.output.decode().split()}
 
 
-def kill_worker(container: Container, pid: int) -> None:
-    result = container.exec_run(["kill", "-KILL", str(pid)])
+def send_signal(container: Container, pid: int, signal: str) -> None:
+    """`kill` is a bash builtin here: the image has no procps."""
+    result = container.exec_run(["bash", "-c", f"kill -{signal} {pid}"])
     if result.exit_code != 0:
-        raise RuntimeError(f"cannot kill worker {pid}: {result.output.decode(errors='replace')}")
+        raise RuntimeError(f"cannot send {signal} to {pid}: {result.output.decode(errors='replace')}")

@@ -8,7 +8,7 @@ from docker.models.containers import Container
 from stack.containers import health_status, service_container
 from stack.handle import StackHandle
 from stack.health import healthy, wait_until
-from stack.workers import kill_worker, worker_pids
+from stack.workers import send_signal, worker_pids
 
 pytestmark = [pytest.mark.docker, pytest.mark.destructive]
 
@@ -26,7 +26,7 @@ def test_a_killed_worker_is_respawned_and_requests_keep_succeeding(
     assert before, "no qgis_mapserv.fcgi workers found"
     victim = min(before)
 
-    kill_worker(qgis_server, victim)
+    send_signal(qgis_server, victim, "KILL")
 
     def respawned() -> bool:
         now = worker_pids(qgis_server)
@@ -43,7 +43,7 @@ def test_when_the_supervisor_dies_the_container_restarts_and_serves_again(
     restarts = qgis_server.attrs["RestartCount"]
 
     # multiwatch is PID 1; TERM makes it stop its workers and exit, as a crash of it would.
-    qgis_server.exec_run(["kill", "-TERM", "1"])
+    send_signal(qgis_server, 1, "TERM")
 
     def restarted_and_healthy() -> bool:
         qgis_server.reload()
