@@ -28,6 +28,11 @@ read_env() {
 	: "${QGIS_SERVER_LOG_LEVEL:=1}"
 	: "${QGIS_PLUGINPATH:=/srv/qgis/plugins}"
 	: "${POSTGRES_PASSWORD_FILE:=}"
+	# The built-in plugins (stack_guard) always load, whatever plugin folder is mounted.
+	if [[ ":$QGIS_PLUGINPATH:" != *":$QGIS_STACK_BUILTIN_PLUGINS:"* ]]; then
+		QGIS_PLUGINPATH="$QGIS_STACK_BUILTIN_PLUGINS:$QGIS_PLUGINPATH"
+	fi
+	IFS=: read -ra PLUGIN_DIRS <<<"$QGIS_PLUGINPATH"
 	export QGIS_WORKERS QGIS_WORKER_RETRIES QGIS_FCGI_PORT QGIS_SERVER_LOG_LEVEL QGIS_PLUGINPATH
 }
 
@@ -36,8 +41,10 @@ validate_env() {
 	require_int QGIS_WORKER_RETRIES 1 1000
 	require_int QGIS_FCGI_PORT 1 65535
 	require_int QGIS_SERVER_LOG_LEVEL 0 2
-	[[ -d "$QGIS_PLUGINPATH" ]] ||
-		die "QGIS_PLUGINPATH=$QGIS_PLUGINPATH is not a directory: mount your plugins folder there"
+	local dir
+	for dir in "${PLUGIN_DIRS[@]}"; do
+		[[ -d "$dir" ]] || die "$dir (in QGIS_PLUGINPATH) is not a directory: mount your plugins folder there"
+	done
 	[[ -z "${PGSERVICEFILE:-}" ]] ||
 		die "PGSERVICEFILE is ignored by FastCGI workers: mount the file at $PG_SERVICE_FILE instead"
 	[[ -r "$PG_SERVICE_FILE" ]] ||
@@ -64,9 +71,11 @@ setup_pgpass() {
 }
 
 list_plugins() {
-	local dir found=()
-	for dir in "$QGIS_PLUGINPATH"/*/; do
-		[[ -f "$dir/__init__.py" ]] && found+=("$(basename "$dir")")
+	local root dir found=()
+	for root in "${PLUGIN_DIRS[@]}"; do
+		for dir in "$root"/*/; do
+			[[ -f "$dir/__init__.py" ]] && found+=("$(basename "$dir")")
+		done
 	done
 	log "plugins in $QGIS_PLUGINPATH: ${found[*]:-none}"
 }

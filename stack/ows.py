@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 
 import requests
@@ -49,3 +51,38 @@ def service_exception(body: bytes) -> ServiceException | None:
             text = " ".join(t.strip() for t in element.itertext() if t.strip())
             return ServiceException(code=code, text=text)
     return None
+
+
+def ows_post(
+    stack: StackHandle, body: bytes, params: dict[str, str], project: str | None = None
+) -> requests.Response:
+    """A raw POST of an XML request body (WFS-T), with SERVICE/REQUEST in the query string."""
+    headers = {"Content-Type": "text/xml; charset=utf-8"}
+    return requests.post(stack.ows_url(project), params=params, data=body, headers=headers, timeout=TIMEOUT_S)
+
+
+def oapif_url(stack: StackHandle, path: str = "", project: str | None = None) -> str:
+    """A URL of QGIS Server's OGC API Features (which QGIS calls WFS3) under the project."""
+    return f"{stack.ows_url(project)}/wfs3{path}"
+
+
+def oapif_get(
+    stack: StackHandle, path: str, params: dict[str, str] | None = None, project: str | None = None
+) -> requests.Response:
+    """A raw GET on OGC API Features asking for JSON, for what OWSLib's Features cannot show."""
+    return requests.get(
+        oapif_url(stack, path, project),
+        params=params,
+        headers={"Accept": "application/json"},
+        timeout=TIMEOUT_S,
+    )
+
+
+def get_verbatim(url: str) -> tuple[int, bytes]:
+    """GET exactly this URL: requests would normalise percent-encoding (%4D → M)."""
+    request = urllib.request.Request(url)
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()

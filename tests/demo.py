@@ -8,7 +8,9 @@ VECTOR_LAYERS = {  # WMS/WFS layer name → PostGIS table
     "provinces": "demo.provinces",
     "rivers": "demo.rivers",
     "places": "demo.places",
+    "observations": "demo.observations",
 }
+EDITABLE_LAYER = "observations"  # the only layer the project opens to WFS-T (insert, update, delete)
 RASTER_LAYERS = {"elevation"}
 ALL_LAYERS = set(VECTOR_LAYERS) | RASTER_LAYERS
 

@@ -1,0 +1,40 @@
+"""WMS GetLegendGraphic, following the LegendURL each layer advertises (as a client would)."""
+
+import pytest
+import requests
+from owslib.wms import WebMapService
+from PIL import Image
+
+from stack.images import RGB, contains_colour, distinct_colours, open_image
+from stack.ows import TIMEOUT_S
+from tests.demo import ALL_LAYERS, LAND, OCEAN
+
+LEGEND_LAYERS = sorted(ALL_LAYERS | {"observations"})
+
+
+def legend(wms: WebMapService, layer: str) -> Image.Image:
+    style = wms[layer].styles["default"]
+    assert style["legend_format"] == "image/png", style
+    # Raw GET of the advertised URL: OWSLib has no GetLegendGraphic.
+    response = requests.get(style["legend"], timeout=TIMEOUT_S)
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["Content-Type"] == "image/png"
+    image = open_image(response.content)
+    image.load()
+    return image
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("layer", LEGEND_LAYERS)
+def test_every_layer_has_a_legend_that_is_not_blank(wms: WebMapService, layer: str) -> None:
+    image = legend(wms, layer)
+
+    assert image.format == "PNG"
+    assert image.width > 16 and image.height > 16, image.size
+    assert distinct_colours(image) > 2
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize(("layer", "fill"), [("countries", LAND), ("ocean", OCEAN)])
+def test_a_polygon_legend_shows_the_layer_fill(wms: WebMapService, layer: str, fill: RGB) -> None:
+    assert contains_colour(legend(wms, layer), fill)
