@@ -26,6 +26,7 @@ read_env() {
 	: "${QGIS_WORKER_RETRIES:=3}"
 	: "${QGIS_FCGI_PORT:=9993}"
 	: "${QGIS_SERVER_LOG_LEVEL:=1}"
+	: "${QGIS_WORKER_REQUEST_TIMEOUT:=120}"
 	: "${QGIS_PLUGINPATH:=/srv/qgis/plugins}"
 	: "${POSTGRES_PASSWORD_FILE:=}"
 	# The built-in plugins (stack_guard) always load, whatever plugin folder is mounted.
@@ -33,7 +34,8 @@ read_env() {
 		QGIS_PLUGINPATH="$QGIS_STACK_BUILTIN_PLUGINS:$QGIS_PLUGINPATH"
 	fi
 	IFS=: read -ra PLUGIN_DIRS <<<"$QGIS_PLUGINPATH"
-	export QGIS_WORKERS QGIS_WORKER_RETRIES QGIS_FCGI_PORT QGIS_SERVER_LOG_LEVEL QGIS_PLUGINPATH
+	export QGIS_WORKERS QGIS_WORKER_RETRIES QGIS_FCGI_PORT QGIS_SERVER_LOG_LEVEL QGIS_PLUGINPATH \
+		QGIS_WORKER_REQUEST_TIMEOUT
 }
 
 validate_env() {
@@ -41,6 +43,7 @@ validate_env() {
 	require_int QGIS_WORKER_RETRIES 1 1000
 	require_int QGIS_FCGI_PORT 1 65535
 	require_int QGIS_SERVER_LOG_LEVEL 0 2
+	require_int QGIS_WORKER_REQUEST_TIMEOUT 0 86400
 	local dir
 	for dir in "${PLUGIN_DIRS[@]}"; do
 		[[ -d "$dir" ]] || die "$dir (in QGIS_PLUGINPATH) is not a directory: mount your plugins folder there"
@@ -80,8 +83,18 @@ list_plugins() {
 	log "plugins in $QGIS_PLUGINPATH: ${found[*]:-none}"
 }
 
+# QGIS has no request time limit: the watchdog kills workers stuck on one request.
+start_watchdog() {
+	if ((QGIS_WORKER_REQUEST_TIMEOUT == 0)); then
+		log "QGIS_WORKER_REQUEST_TIMEOUT=0: no limit on how long a worker may spend on a request"
+		return 0
+	fi
+	qgis-worker-watchdog &
+}
+
 serve() {
 	list_plugins
+	start_watchdog
 	log "starting $QGIS_WORKERS worker(s) on port $QGIS_FCGI_PORT"
 	exec spawn-fcgi -n -a 0.0.0.0 -p "$QGIS_FCGI_PORT" -- \
 		/usr/bin/multiwatch -f "$QGIS_WORKERS" -r "$QGIS_WORKER_RETRIES" -s TERM -- "$FCGI_BIN"

@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# Healthy = a real FastCGI request reaches a worker and the stack_info plugin reports
-# that every plugin found in QGIS_PLUGINPATH was loaded.
+# Healthy = a real FastCGI request reaches a worker, the stack_info plugin reports that
+# every plugin found in QGIS_PLUGINPATH was loaded, and the worker watchdog is alive.
 set -Eeuo pipefail
+
+heartbeat="${QGIS_STACK_BUSY_DIR:-/tmp/qgis-stack-busy}/.heartbeat"
+if ((${QGIS_WORKER_REQUEST_TIMEOUT:-120} > 0)) &&
+	! [[ -f "$heartbeat" && $(($(date +%s) - $(stat -c %Y "$heartbeat"))) -lt 20 ]]; then
+	echo "the worker watchdog is not running (no fresh $heartbeat)"
+	exit 1
+fi
 
 response="$(
 	REQUEST_METHOD=GET \

@@ -8,6 +8,8 @@ from docker.models.containers import Container
 _LIST_WORKERS = (
     "import os\n"
     "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+    "    if int(pid) == os.getpid():\n"  # this script names the binary too
+    "        continue\n"
     "    try:\n"
     "        cmd = open(f'/proc/{pid}/cmdline', 'rb').read()\n"
     "    except OSError:\n"

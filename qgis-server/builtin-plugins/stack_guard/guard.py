@@ -1,15 +1,18 @@
-"""The filter: refuse before QGIS picks a project or a data source.
+"""The filters: refuse before QGIS picks a project or a data source; mark workers busy.
 
 When a filter raises in requestReady, QGIS logs it and carries on with the request — with
 the client's MAP. So the guard fails closed: if checking fails, the request is refused.
 """
 
+import os
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from qgis.core import Qgis, QgsMessageLog
 from qgis.PyQt.QtCore import QByteArray
 from qgis.server import QgsServerException, QgsServerFilter, QgsServerInterface
 
+from .busy_marker import BusyMarker
 from .rules import refused_parameter
 
 # Lowest value runs first: refuse before any other plugin sees the request.
@@ -53,5 +56,10 @@ class ClientChosenSourceFilter(QgsServerFilter):
 
 class StackGuardPlugin:
     def __init__(self, server_iface: QgsServerInterface) -> None:
-        self.filter = ClientChosenSourceFilter(server_iface)  # QGIS keeps no Python reference
-        server_iface.registerFilter(self.filter, PRIORITY)
+        # QGIS keeps no Python reference to filters: hold them here or they are collected.
+        self.filters: list[QgsServerFilter] = [ClientChosenSourceFilter(server_iface)]
+        busy_dir = os.environ.get("QGIS_STACK_BUSY_DIR", "")  # read at worker start, not per request
+        if busy_dir:
+            self.filters.append(BusyMarker(server_iface, Path(busy_dir)))
+        for server_filter in self.filters:
+            server_iface.registerFilter(server_filter, PRIORITY)

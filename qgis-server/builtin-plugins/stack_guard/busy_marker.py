@@ -1,0 +1,31 @@
+"""Marks this worker busy while it handles a request, for qgis-worker-watchdog.
+
+QGIS Server has no time limit per request, and a request can spin a worker forever (QGIS
+3.40: a WFS-T Insert with an unknown property loops in featuresFromGML). The marker is a
+file named after the worker's pid, present from requestReady to responseComplete; the
+watchdog kills workers whose marker is older than QGIS_WORKER_REQUEST_TIMEOUT.
+"""
+
+import os
+from pathlib import Path
+
+from qgis.core import Qgis, QgsMessageLog
+from qgis.server import QgsServerFilter, QgsServerInterface
+
+
+class BusyMarker(QgsServerFilter):
+    def __init__(self, server_iface: QgsServerInterface, directory: Path) -> None:
+        super().__init__(server_iface)
+        # Read once: the pid and directory of this worker do not change per request.
+        self.marker = directory / str(os.getpid())
+
+    def requestReady(self) -> None:  # noqa: N802
+        handler = self.serverInterface().requestHandler()
+        request_id = handler.requestHeader("X-Request-Id") or "-"
+        try:
+            self.marker.write_text(f"request {request_id}: {handler.url()[:300]}\n")
+        except OSError as error:
+            QgsMessageLog.logMessage(f"cannot mark worker busy: {error}", "stack_guard", Qgis.Warning)
+
+    def responseComplete(self) -> None:  # noqa: N802
+        self.marker.unlink(missing_ok=True)

@@ -1,0 +1,49 @@
+"""A worker stuck on one request is killed after QGIS_WORKER_REQUEST_TIMEOUT and replaced."""
+
+from pathlib import Path
+
+import pytest
+from docker.models.containers import Container
+
+from stack.containers import health_status, last_probe_output
+from stack.health import wait_until
+from stack.throwaway import plugin_folder
+from stack.workers import worker_pids
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.docker
+
+HANG = "SERVICE=HANG&REQUEST=Hang"
+
+
+def send_in_background(container: Container, query: str) -> None:
+    """A FastCGI request from inside the container that nobody waits for."""
+    command = (
+        f"REQUEST_METHOD=GET QUERY_STRING='{query}' REQUEST_URI='/ows?{query}' "
+        "QGIS_PROJECT_FILE=$QGIS_STACK_HEALTH_PROJECT SERVER_NAME=localhost SERVER_PORT=80 "
+        "timeout 60 cgi-fcgi -bind -connect 127.0.0.1:9993 >/dev/null"
+    )
+    container.exec_run(["bash", "-c", command], detach=True)
+
+
+def test_a_worker_stuck_on_a_request_is_replaced_after_the_timeout(tmp_path: Path, start_qgis_server) -> None:
+    plugins = plugin_folder(tmp_path, REPO / "plugins/stack_info", REPO / "tests/fixtures/hanging_plugin")
+    container = start_qgis_server(plugins, QGIS_WORKER_REQUEST_TIMEOUT="3")
+    assert wait_until(lambda: health_status(container) == "healthy", timeout_s=60), last_probe_output(
+        container
+    )
+    (stuck,) = worker_pids(container)
+
+    send_in_background(container, HANG)
+
+    def replaced() -> bool:
+        now = worker_pids(container)
+        return bool(now) and stuck not in now
+
+    assert wait_until(replaced, timeout_s=30), container.logs(tail=20).decode(errors="replace")
+    log = container.logs().decode(errors="replace")
+    assert f"killed worker {stuck}, busy" in log
+    assert "SERVICE=HANG" in log  # the log names the request that got stuck
+    assert wait_until(lambda: health_status(container) == "healthy", timeout_s=30), last_probe_output(
+        container
+    )
