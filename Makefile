@@ -48,5 +48,8 @@ lint: $(VENV)/.installed ## ruff, and bash -n on the shell scripts
 
 test: lint integration-test ## everything CI runs
 
+bench: $(VENV)/.installed ## latency, throughput, worker memory and image sizes of the running stack
+	$(PY) -m stack.bench $(if $(QGIS),--qgis $(QGIS))
+
 clean: ## remove the virtualenv and reports (not images or data)
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache

@@ -17,8 +17,16 @@ class ContainerState:
     exit_code: int
 
 
+def compose_labels(project: str, service: str | None = None) -> list[str]:
+    """Label filters for the stack's own containers. Compose also stamps project and service
+    labels on the images it builds, so containers run from those images by hand carry them
+    too; only containers compose made have a container number."""
+    labels = [f"com.docker.compose.project={project}", "com.docker.compose.container-number"]
+    return labels + ([f"com.docker.compose.service={service}"] if service else [])
+
+
 def stack_containers(client: docker.DockerClient, project: str) -> list[Container]:
-    found = client.containers.list(all=True, filters={"label": f"com.docker.compose.project={project}"})
+    found = client.containers.list(all=True, filters={"label": compose_labels(project)})
     return sorted(found, key=lambda c: c.labels.get("com.docker.compose.service", c.name))
 
 
@@ -52,8 +60,7 @@ def explain(container: Container, log_lines: int = 40) -> str:
 
 
 def service_container(client: docker.DockerClient, project: str, service: str) -> Container:
-    labels = [f"com.docker.compose.project={project}", f"com.docker.compose.service={service}"]
-    found = client.containers.list(filters={"label": labels})
+    found = client.containers.list(filters={"label": compose_labels(project, service)})
     if not found:
         raise LookupError(f"no running {service} container in project {project}")
     return found[0]

@@ -10,16 +10,17 @@ import docker
 import psycopg
 from psycopg import sql
 
+from stack.containers import service_container
 from stack.errors import StackError
 from stack.settings import Settings
 
 
 def postgis_address(client: docker.DockerClient, settings: Settings) -> str:
-    labels = [f"com.docker.compose.project={settings.project_name}", "com.docker.compose.service=postgis"]
-    found = client.containers.list(filters={"label": labels})
-    if not found:
-        raise StackError("no running postgis container: is the stack up?")
-    networks = found[0].attrs["NetworkSettings"]["Networks"]
+    try:
+        container = service_container(client, settings.project_name, "postgis")
+    except LookupError as error:
+        raise StackError(f"{error}: is the stack up?") from None
+    networks = container.attrs["NetworkSettings"]["Networks"]
     return next(iter(networks.values()))["IPAddress"]
 
 

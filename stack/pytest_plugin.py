@@ -21,6 +21,7 @@ from testcontainers.compose import DockerCompose
 
 from stack import lifecycle, postgis
 from stack.compose import compose_env
+from stack.diagnostics import HttpTrace, container_log_tails
 from stack.errors import StackError
 from stack.handle import StackHandle
 from stack.health import healthy
@@ -28,6 +29,8 @@ from stack.ows import wfs_client, wms_client
 from stack.settings import Settings, load
 
 LOCAL_ONLY_MARKERS = ("destructive", "docker", "postgis")
+TRACE = pytest.StashKey[HttpTrace]()
+STACK = pytest.StashKey[StackHandle]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,6 +66,50 @@ def _check_remote(url: str, project: str) -> None:
         )
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    trace = item.stash[TRACE] = HttpTrace()
+    with trace.recording():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
+    """A failed test's report shows its HTTP exchanges and the containers' last log lines."""
+    report = yield
+    if report.when == "call" and report.failed:
+        if TRACE in item.stash:
+            report.sections.append(("HTTP exchanges (newest last)", item.stash[TRACE].describe()))
+        handle = item.config.stash.get(STACK, None)
+        if handle is not None and handle.settings is not None:
+            report.sections.append(("container logs", container_log_tails(handle.settings)))
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """One screen: where the stack was, and how each test module fared."""
+    handle = config.stash.get(STACK, None)
+    if handle is None:
+        return
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            module = report.nodeid.split("::")[0]
+            counts.setdefault(module, {}).setdefault(outcome, 0)
+            counts[module][outcome] += 1
+    where = "local" if handle.is_local else "remote"
+    version = f", QGIS {handle.settings.release.version}" if handle.settings else ""
+    terminalreporter.section("qgis-stack summary")
+    terminalreporter.write_line(f"{where} stack at {handle.base_url}{version}, project {handle.project}")
+    for module, by_outcome in sorted(counts.items()):
+        line = ", ".join(f"{n} {outcome}" for outcome, n in by_outcome.items())
+        marker = "FAIL" if by_outcome.get("failed") or by_outcome.get("error") else "ok  "
+        terminalreporter.write_line(f"  {marker} {module:45} {line}")
+    xml = getattr(config.option, "xmlpath", None)
+    if xml:
+        terminalreporter.write_line(f"JUnit XML: {xml}")
+
+
 @pytest.fixture(scope="session")
 def stack_settings(pytestconfig: pytest.Config) -> Settings:
     return load(pytestconfig.getoption("--qgis"))
@@ -75,9 +122,11 @@ def stack(pytestconfig: pytest.Config, stack_settings: Settings) -> Iterator[Sta
     if url:
         url = url.rstrip("/")
         _check_remote(url, project)
-        yield StackHandle(base_url=url, project=project, settings=None)
+        pytestconfig.stash[STACK] = StackHandle(base_url=url, project=project, settings=None)
+        yield pytestconfig.stash[STACK]
         return
     handle = StackHandle(base_url=stack_settings.base_url, project=project, settings=stack_settings)
+    pytestconfig.stash[STACK] = handle
     if healthy(stack_settings.base_url):
         yield handle  # started by `make up`: leave it running
         return
