@@ -2,7 +2,9 @@
 # PostGIS container entrypoint. On first start (empty PGDATA) it creates the cluster, the
 # application role and database, enables PostGIS and runs the init scripts (as that role)
 # against a server that listens on no TCP port; only when all of that succeeded does it mark the
-# cluster ready. Then it execs postgres.
+# cluster ready. On every later start it sets the role's password from
+# POSTGRES_PASSWORD_FILE again, so that file is the one truth (a new checkout, or a
+# rotated secret, just works). Then it execs postgres.
 set -Eeuo pipefail
 
 readonly INIT_DIRS=(/usr/share/qgis-stack/initdb.d /docker-entrypoint-initdb.d)
@@ -71,6 +73,15 @@ stop_private_server() {
 	pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
 }
 
+sync_password() {
+	start_private_server
+	psql_as postgres postgres -v user="$POSTGRES_USER" -v password="$(<"$POSTGRES_PASSWORD_FILE")" <<-'SQL'
+		ALTER ROLE :"user" PASSWORD :'password';
+	SQL
+	stop_private_server
+	log "password of role $POSTGRES_USER set from POSTGRES_PASSWORD_FILE"
+}
+
 create_role_and_database() {
 	psql_as postgres postgres -v user="$POSTGRES_USER" -v db="$POSTGRES_DB" \
 		-v password="$(<"$POSTGRES_PASSWORD_FILE")" <<-'SQL'
@@ -120,6 +131,7 @@ main() {
 	validate_env
 	if [[ -s "$PGDATA/PG_VERSION" ]]; then
 		check_existing_cluster
+		sync_password
 	else
 		first_start
 	fi

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import docker
-from docker.errors import NotFound
 
 from stack.base_image import ensure_base_image
 from stack.compose import compose
@@ -22,21 +21,19 @@ def prepare(settings: Settings) -> docker.DockerClient:
     """Everything `docker compose up` needs and cannot make itself."""
     ensure_engine(settings.debian_mirror)
     client = docker.from_env(timeout=300)
-    if ensure_password_file(settings):
-        _warn_if_data_predates_password(client, settings)
+    # PostGIS sets the role's password from this file at every start, so a new file
+    # (a fresh checkout, a rotated secret) needs no further step.
+    ensure_password_file(settings)
     ensure_base_image(client, settings.release.base_image, settings.debian_mirror)
     return client
 
 
-def _warn_if_data_predates_password(client: docker.DockerClient, settings: Settings) -> None:
-    try:
-        client.volumes.get(settings.pgdata_volume)
-    except NotFound:
-        return
-    say(
-        f"warning: volume {settings.pgdata_volume} was initialised with another password; "
-        f"QGIS will not be able to log in. Run `make down VOLUMES=1` to start the data afresh."
-    )
+def running_checkout(client: docker.DockerClient, settings: Settings) -> str | None:
+    """The folder the running stack was started from, or None when none runs."""
+    for container in stack_containers(client, settings.project_name):
+        if container.status == "running":
+            return container.labels.get("com.docker.compose.project.working_dir")
+    return None
 
 
 def diagnose(client: docker.DockerClient, settings: Settings) -> str:

@@ -128,6 +128,7 @@ def stack(pytestconfig: pytest.Config, stack_settings: Settings) -> Iterator[Sta
     handle = StackHandle(base_url=stack_settings.base_url, project=project, settings=stack_settings)
     pytestconfig.stash[STACK] = handle
     if healthy(stack_settings.base_url):
+        _check_same_checkout(stack_settings)
         yield handle  # started by `make up`: leave it running
         return
     yield from _started_stack(handle, stack_settings)
@@ -165,6 +166,20 @@ def _start_or_exit(
     if not lifecycle.wait_until_healthy(settings):
         pytest.exit(
             f"{handle.healthz_url} never answered 200:\n{lifecycle.diagnose(client, settings)}", returncode=3
+        )
+
+
+def _check_same_checkout(settings: Settings) -> None:
+    """A stack from another checkout would be tested with this checkout's secrets and tests."""
+    try:
+        started_from = lifecycle.running_checkout(docker.from_env(), settings)
+    except docker.errors.DockerException:
+        return  # no Docker access here: nothing to compare
+    if started_from and os.path.realpath(started_from) != os.path.realpath(settings.root):
+        pytest.exit(
+            f"{settings.base_url} is served by a stack started from {started_from}, not from "
+            f"{settings.root}: run `make down` there, or set STACK_HTTP_PORT and COMPOSE_PROJECT_NAME",
+            returncode=3,
         )
 
 
