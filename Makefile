@@ -10,7 +10,7 @@ STACK := $(PY) -m stack $(if $(QGIS),--qgis $(QGIS))
 PYTEST_ARGS ?=
 export QGIS
 
-.PHONY: help up down logs ps integration-test unit-test lint test bench clean
+.PHONY: help up down logs ps integration-test unit-test plugin-test lint test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,12 +41,17 @@ integration-test: $(VENV)/.installed ## the OWSLib/pytest suite through nginx (s
 unit-test: $(VENV)/.installed ## pure-logic tests of stack/ (no Docker)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
+plugin-test: $(VENV)/.installed ## the plugins' in-process tests, inside the qgis-server image
+	$(STACK) prepare
+	$(STACK) build qgis-server
+	QGIS=$(or $(QGIS),3.40) tests/inprocess/run.sh
+
 lint: $(VENV)/.installed ## ruff, and bash -n on the shell scripts
 	$(VENV)/bin/ruff check stack tests plugins qgis-server
 	$(VENV)/bin/ruff format --check stack tests plugins qgis-server
-	for f in */*.sh .ci/run; do bash -n "$$f" || exit 1; done
+	for f in */*.sh tests/inprocess/*.sh .ci/run; do bash -n "$$f" || exit 1; done
 
-test: lint integration-test ## everything CI runs
+test: lint plugin-test integration-test ## everything CI runs
 
 bench: $(VENV)/.installed ## latency, throughput, worker memory and image sizes of the running stack
 	$(PY) -m stack.bench $(if $(QGIS),--qgis $(QGIS))

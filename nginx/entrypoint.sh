@@ -35,6 +35,10 @@ validate_env() {
 	require_match NGINX_CLIENT_MAX_BODY_SIZE '^[0-9]+[kKmMgG]?$' 'an nginx size such as 16m'
 	require_match NGINX_LOG_LEVEL '^(debug|info|notice|warn|error|crit)$' 'an nginx log level'
 	[[ -n "$NGINX_RESOLVER" ]] || die "no nameserver in /etc/resolv.conf: set NGINX_RESOLVER"
+	[[ -r /etc/qgis-stack/access/users.map ]] ||
+		die "no /etc/qgis-stack/access/users.map: mount the access folder (STACK_ACCESS_DIR)"
+	[[ -r /etc/qgis-stack/htpasswd ]] ||
+		die "no /etc/qgis-stack/htpasswd: mount an htpasswd file (make up creates .secrets/htpasswd)"
 }
 
 render_config() {

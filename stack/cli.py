@@ -51,6 +51,10 @@ def cmd_logs(settings: Settings, args: argparse.Namespace) -> int:
     return compose(settings, "logs", "--tail", str(args.tail), *follow, *args.services, check=False)
 
 
+def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
+    return compose(settings, "build", *args.services, check=False)
+
+
 def cmd_wait(settings: Settings, args: argparse.Namespace) -> int:
     if wait_until(lambda: healthy(settings.base_url), args.timeout):
         return 0
@@ -89,6 +93,10 @@ def parser() -> argparse.ArgumentParser:
     logs.add_argument("--tail", type=int, default=200)
     logs.add_argument("-f", "--follow", action="store_true")
     logs.set_defaults(run=cmd_logs)
+
+    build = sub.add_parser("build", help="build the images (of these services only)")
+    build.add_argument("services", nargs="*", help="only these services")
+    build.set_defaults(run=cmd_build)
 
     wait = sub.add_parser("wait", help="wait until /healthz answers 200")
     wait.add_argument("--timeout", type=float, default=120)

@@ -49,6 +49,10 @@ class HttpTrace:
 
         def send(session: requests.Session, request: requests.PreparedRequest, **kwargs) -> requests.Response:
             response = original(session, request, **kwargs)
+            # docker-py is a requests Session too (http+docker://), and streamed bodies must
+            # stay unread for their caller: record plain, fully read HTTP exchanges only.
+            if kwargs.get("stream") or not (request.url or "").startswith(("http://", "https://")):
+                return response
             trace.exchanges.append(
                 Exchange(
                     method=request.method or "?",

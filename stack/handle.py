@@ -12,6 +12,7 @@ class StackHandle:
     base_url: str  # http://host:port, no trailing slash
     project: str  # the project the tests query by default
     settings: Settings | None  # None when remote: no Docker, no PostGIS access
+    auth: tuple[str, str] | None = None  # HTTP basic credentials: the role nginx gives us
 
     @property
     def is_local(self) -> bool:

@@ -11,7 +11,7 @@ from stack.containers import explain, is_failing, stack_containers, state_of
 from stack.engine import ensure_engine
 from stack.errors import StackError
 from stack.health import healthy, wait_until
-from stack.secrets import ensure_password_file
+from stack.secrets import ensure_demo_users, ensure_password_file
 from stack.settings import Settings
 
 HEALTHY_TIMEOUT_S = 120
@@ -24,6 +24,7 @@ def prepare(settings: Settings) -> docker.DockerClient:
     # PostGIS sets the role's password from this file at every start, so a new file
     # (a fresh checkout, a rotated secret) needs no further step.
     ensure_password_file(settings)
+    ensure_demo_users(settings)
     ensure_base_image(client, settings.release.base_image, settings.debian_mirror)
     return client
 

@@ -16,20 +16,24 @@ from stack.handle import StackHandle
 TIMEOUT_S = 60
 
 
+def _credentials(stack: StackHandle) -> dict[str, str]:
+    return {"username": stack.auth[0], "password": stack.auth[1]} if stack.auth else {}
+
+
 def wms_client(stack: StackHandle, version: str = "1.3.0") -> WebMapService:
-    return WebMapService(stack.ows_url(), version=version, timeout=TIMEOUT_S)
+    return WebMapService(stack.ows_url(), version=version, timeout=TIMEOUT_S, **_credentials(stack))
 
 
 def wfs_client(stack: StackHandle, version: str = "1.1.0") -> WebFeatureService:
     # QGIS Server has no WFS 2.0: 1.1.0 and 1.0.0 only.
-    return WebFeatureService(stack.ows_url(), version=version, timeout=TIMEOUT_S)
+    return WebFeatureService(stack.ows_url(), version=version, timeout=TIMEOUT_S, **_credentials(stack))
 
 
 def ows_get(
     stack: StackHandle, params: dict[str, str], project: str | None = None, **kwargs
 ) -> requests.Response:
     """A raw GET on the OWS endpoint, for what OWSLib cannot send or would hide."""
-    return requests.get(stack.ows_url(project), params=params, timeout=TIMEOUT_S, **kwargs)
+    return requests.get(stack.ows_url(project), params=params, timeout=TIMEOUT_S, auth=stack.auth, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,9 @@ def ows_post(
 ) -> requests.Response:
     """A raw POST of an XML request body (WFS-T), with SERVICE/REQUEST in the query string."""
     headers = {"Content-Type": "text/xml; charset=utf-8"}
-    return requests.post(stack.ows_url(project), params=params, data=body, headers=headers, timeout=TIMEOUT_S)
+    return requests.post(
+        stack.ows_url(project), params=params, data=body, headers=headers, timeout=TIMEOUT_S, auth=stack.auth
+    )
 
 
 def oapif_url(stack: StackHandle, path: str = "", project: str | None = None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 
 import docker
 import psycopg
@@ -26,6 +27,7 @@ from stack.errors import StackError
 from stack.handle import StackHandle
 from stack.health import healthy
 from stack.ows import wfs_client, wms_client
+from stack.secrets import demo_user_passwords
 from stack.settings import Settings, load
 
 LOCAL_ONLY_MARKERS = ("destructive", "docker", "postgis")
@@ -116,7 +118,9 @@ def stack_settings(pytestconfig: pytest.Config) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def stack(pytestconfig: pytest.Config, stack_settings: Settings) -> Iterator[StackHandle]:
+def stack_session(pytestconfig: pytest.Config, stack_settings: Settings) -> Iterator[StackHandle]:
+    """The stack under test, anonymous. Tests use `stack` (which a module may override,
+    e.g. to act as another role) or `stack_as_editor` / `stack_as_partner`."""
     project = pytestconfig.getoption("--project")
     url = pytestconfig.getoption("--stack-url")
     if url:
@@ -132,6 +136,29 @@ def stack(pytestconfig: pytest.Config, stack_settings: Settings) -> Iterator[Sta
         yield handle  # started by `make up`: leave it running
         return
     yield from _started_stack(handle, stack_settings)
+
+
+@pytest.fixture(scope="session")
+def stack(stack_session: StackHandle) -> StackHandle:
+    return stack_session
+
+
+@pytest.fixture(scope="session")
+def demo_users(stack_session: StackHandle) -> dict[str, str]:
+    """user → password of the demo users (access/users.map), made by `make up`."""
+    if stack_session.settings is None:
+        pytest.skip("remote stack: the demo users' passwords are local")
+    return demo_user_passwords(stack_session.settings)
+
+
+@pytest.fixture(scope="session")
+def stack_as_editor(stack_session: StackHandle, demo_users: dict[str, str]) -> StackHandle:
+    return replace(stack_session, auth=("editor", demo_users["editor"]))
+
+
+@pytest.fixture(scope="session")
+def stack_as_partner(stack_session: StackHandle, demo_users: dict[str, str]) -> StackHandle:
+    return replace(stack_session, auth=("partner", demo_users["partner"]))
 
 
 def _started_stack(handle: StackHandle, settings: Settings) -> Iterator[StackHandle]:
@@ -184,17 +211,17 @@ def _check_same_checkout(settings: Settings) -> None:
 
 
 @pytest.fixture(scope="session")
-def docker_client(stack: StackHandle) -> docker.DockerClient:
-    if not stack.is_local:
+def docker_client(stack_session: StackHandle) -> docker.DockerClient:
+    if not stack_session.is_local:
         pytest.skip("remote stack: no Docker access")
     return docker.from_env()
 
 
 @pytest.fixture(scope="session")
-def pg(stack: StackHandle, docker_client: docker.DockerClient) -> Iterator[psycopg.Connection]:
-    assert stack.settings is not None
+def pg(stack_session: StackHandle, docker_client: docker.DockerClient) -> Iterator[psycopg.Connection]:
+    assert stack_session.settings is not None
     try:
-        connection = postgis.connect(docker_client, stack.settings)
+        connection = postgis.connect(docker_client, stack_session.settings)
     except (psycopg.OperationalError, StackError) as error:
         pytest.skip(f"PostGIS not reachable: {error}")
     with connection:
@@ -202,10 +229,10 @@ def pg(stack: StackHandle, docker_client: docker.DockerClient) -> Iterator[psyco
 
 
 @pytest.fixture(scope="session")
-def wms(stack: StackHandle) -> WebMapService:
-    return wms_client(stack, "1.3.0")
+def wms(stack_session: StackHandle) -> WebMapService:
+    return wms_client(stack_session, "1.3.0")
 
 
 @pytest.fixture(scope="session")
-def wfs(stack: StackHandle) -> WebFeatureService:
-    return wfs_client(stack, "1.1.0")
+def wfs(stack_session: StackHandle) -> WebFeatureService:
+    return wfs_client(stack_session, "1.1.0")

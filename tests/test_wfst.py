@@ -39,6 +39,12 @@ KINGFISHER = {"name": "Kingfisher at the Alzette", "kind": "sighting", "observed
 KINGFISHER_AT = (6.1319, 49.6116)
 
 
+@pytest.fixture(scope="module")
+def stack(stack_as_editor: StackHandle) -> StackHandle:
+    """Edits need the editor role (access/rules.yaml); test_plugin_access checks the others."""
+    return stack_as_editor
+
+
 @pytest.fixture
 def observations(pg: psycopg.Connection) -> Iterator[TableSnapshot]:
     snapshot = snapshot_table(pg, OBSERVATIONS)

@@ -1,5 +1,7 @@
 """Registers the STACKINFO service with QGIS Server."""
 
+import os
+
 from qgis.server import QgsServerInterface
 
 from .service import StackInfoService
@@ -7,6 +9,11 @@ from .service import StackInfoService
 
 class StackInfoPlugin:
     def __init__(self, server_iface: QgsServerInterface) -> None:
+        # Read once: FastCGI replaces the worker's environment with each request's
+        # parameters. STACK_PG_SERVICE empty = do not check PostGIS.
+        self.service = StackInfoService(
+            plugin_path=os.environ.get("QGIS_PLUGINPATH", ""),
+            pg_service=os.environ.get("STACK_PG_SERVICE", "qgis-stack").strip(),
+        )
         # QGIS keeps no Python reference to the service: hold it here or it is collected.
-        self.service = StackInfoService()
         server_iface.serviceRegistry().registerService(self.service)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
 WORKER_STARTED = time.monotonic()
+# Where nginx looks for /ows/<project>, first match wins (nginx/nginx.conf.template).
+PROJECT_DIRS = ("/srv/qgis/projects", "/srv/qgis/demo")
+# The project names nginx routes: anything else in those folders cannot be requested.
+PROJECT_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def plugins_found(plugin_path: str) -> list[str]:
@@ -19,7 +24,29 @@ def plugins_found(plugin_path: str) -> list[str]:
     return sorted(found)
 
 
-def build_report(qgis_version: str, plugin_path: str, active: list[str]) -> dict:
+def projects_served(directories: tuple[str, ...] = PROJECT_DIRS) -> dict[str, str]:
+    """Project name → .qgs file, as nginx resolves /ows/<name>: the first directory wins."""
+    served: dict[str, str] = {}
+    for directory in directories:
+        root = Path(directory)
+        if not root.is_dir():
+            continue
+        for project in sorted(root.glob("*.qgs")):
+            if PROJECT_NAME.fullmatch(project.stem) and project.is_file():
+                served.setdefault(project.stem, str(project))
+    return dict(sorted(served.items()))
+
+
+def build_report(
+    qgis_version: str,
+    plugin_path: str,
+    active: list[str],
+    projects: dict[str, str] | None = None,
+    postgis: dict[str, object] | None = None,
+) -> dict:
+    """healthy = this worker serves and loaded every plugin it found. PostGIS is reported
+    but does not count: a worker without its database still answers (health checks,
+    file-based layers) and restarting it would not bring the database back."""
     found = plugins_found(plugin_path)
     failed = sorted(set(found) - set(active))
     return {
@@ -27,5 +54,7 @@ def build_report(qgis_version: str, plugin_path: str, active: list[str]) -> dict
         "healthy": not failed,
         "qgis_version": qgis_version,
         "plugins": {"found": found, "loaded": sorted(active), "failed": failed},
+        "projects": projects if projects is not None else {},
+        "postgis": postgis if postgis is not None else {"checked": False},
         "worker": {"pid": os.getpid(), "uptime_s": round(time.monotonic() - WORKER_STARTED, 3)},
     }

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins" / "stack_info"))
-from report import build_report, plugins_found
+from report import build_report, plugins_found, projects_served
 
 
 def make_plugin(root: Path, name: str) -> None:
@@ -39,3 +39,40 @@ def test_all_found_plugins_loaded_is_healthy(tmp_path: Path, active: list[str]) 
     make_plugin(tmp_path, "good")
 
     assert build_report("3.40.6", str(tmp_path), active=active)["healthy"] is True
+
+
+def test_projects_are_the_qgs_files_nginx_can_route_and_the_first_directory_wins(tmp_path: Path) -> None:
+    mounted, demo = tmp_path / "projects", tmp_path / "demo"
+    mounted.mkdir()
+    demo.mkdir()
+    for path in (mounted / "demo.qgs", mounted / "roads.qgs", demo / "demo.qgs", demo / "world.qgs"):
+        path.write_text("<qgis/>")
+    (mounted / "bad name.qgs").write_text("<qgis/>")  # nginx routes [A-Za-z0-9_-]+ only
+    (mounted / "packed.qgz").write_text("")  # nginx looks for <name>.qgs only
+    (demo / "folder.qgs").mkdir()
+
+    served = projects_served((str(mounted), str(demo), str(tmp_path / "missing")))
+
+    assert served == {
+        "demo": str(mounted / "demo.qgs"),
+        "roads": str(mounted / "roads.qgs"),
+        "world": str(demo / "world.qgs"),
+    }
+
+
+def test_postgis_down_is_reported_but_the_worker_stays_healthy(tmp_path: Path) -> None:
+    make_plugin(tmp_path, "good")
+    postgis = {"checked": True, "service": "qgis-stack", "reachable": False, "error": "timeout"}
+
+    report = build_report("3.40.6", str(tmp_path), ["good"], {"demo": "/d/demo.qgs"}, postgis)
+
+    assert report["healthy"] is True
+    assert report["postgis"] == postgis
+    assert report["projects"] == {"demo": "/d/demo.qgs"}
+
+
+def test_without_checks_the_report_says_so(tmp_path: Path) -> None:
+    report = build_report("3.40.6", str(tmp_path), [])
+
+    assert report["postgis"] == {"checked": False}
+    assert report["projects"] == {}

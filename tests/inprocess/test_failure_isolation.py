@@ -1,0 +1,162 @@
+"""A filter that raises: the client gets a clean OGC exception (no traceback), the log gets
+the traceback, and the worker serves the next request. Uses fixtures/broken_plugin."""
+
+from __future__ import annotations
+
+import json
+import unittest
+import xml.etree.ElementTree as ET
+from unittest import mock
+
+import harness
+from harness import demo_project, getfeatureinfo_query, getmap_query, request
+
+OGC = "{http://www.opengis.net/ogc}"
+REQUEST_ID = {"X-Request-Id": "req-42"}
+WFS_GETFEATURE = "SERVICE=WFS&VERSION=1.1.0&REQUEST=GetFeature&TYPENAME=places"
+
+
+class FailureIsolationTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        harness.remove_filters()
+        cls.project = demo_project()
+        # Keep the plugin objects: they hold the only Python references to their filters.
+        cls.plugins = [
+            harness.load_plugin("stack_request_log"),
+            harness.load_plugin("stack_featureinfo", STACK_FI_POINT_TOLERANCE=None),
+            harness.load_plugin("stack_watermark", STACK_WATERMARK_TEXT="mark", STACK_WATERMARK_IMAGE=None),
+            harness.load_plugin("broken_plugin"),
+        ]
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        harness.remove_filters()
+
+    def assert_clean_ogc_exception(self, response: harness.Response, plugin: str) -> None:
+        self.assertEqual(response.status, 500, response.text)
+        self.assertTrue(response.header("Content-Type").startswith("text/xml"), response.headers)
+        root = ET.fromstring(response.body)  # the whole body is one XML document
+        self.assertEqual(root.tag, f"{OGC}ServiceExceptionReport")
+        exception = root.find(f"{OGC}ServiceException")
+        self.assertEqual(exception.get("code"), "StackPluginError")
+        self.assertIn(f"The server plugin {plugin} failed on this request", exception.text)
+        self.assertNotIn("Traceback", response.text)
+        self.assertNotIn("RuntimeError", response.text)
+
+    def assert_worker_still_serves(self) -> None:
+        response = request(getmap_query("countries"), self.project)
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.header("Content-Type"), "image/png")
+
+    # --- a guarded filter --------------------------------------------------------------
+
+    def test_raising_in_request_ready_gives_an_ogc_exception_and_logs_the_traceback(self) -> None:
+        with harness.qgis_log() as log:
+            response = request(
+                getmap_query("countries") + "&STACK_TEST_RAISE=requestReady", self.project, REQUEST_ID
+            )
+
+        self.assert_clean_ogc_exception(response, "broken_plugin")
+        self.assertIn("(request id req-42)", response.text)
+        logged = log.text("broken_plugin")
+        self.assertIn("requestReady failed:\nTraceback (most recent call last):", logged)
+        self.assertIn("RuntimeError: broken on purpose in requestReady", logged)
+        self.assert_worker_still_serves()
+
+    def test_raising_in_response_complete_replaces_the_map(self) -> None:
+        response = request(getmap_query("countries") + "&STACK_TEST_RAISE=responseComplete", self.project)
+
+        self.assert_clean_ogc_exception(response, "broken_plugin")
+        self.assert_worker_still_serves()
+
+    def test_raising_while_streaming_sends_the_report_alone(self) -> None:
+        response = request(WFS_GETFEATURE + "&STACK_TEST_RAISE=sendResponse", self.project)
+
+        self.assert_clean_ogc_exception(response, "broken_plugin")  # no GML after the report
+        streamed = request(WFS_GETFEATURE, self.project)
+        self.assertEqual(streamed.status, 200)
+        self.assertIn(b"<gml:featureMember", streamed.body)
+
+    def test_the_failed_request_is_still_logged(self) -> None:
+        with harness.stderr_lines() as lines:
+            request(getmap_query("countries") + "&STACK_TEST_RAISE=requestReady", self.project, REQUEST_ID)
+
+        records = [json.loads(line) for line in lines if line.startswith('{"time"')]
+        self.assertEqual(len(records), 1, lines)
+        self.assertEqual(records[0]["status"], 500)
+        self.assertEqual(records[0]["request_id"], "req-42")
+
+    def test_after_a_failed_request_ready_the_service_does_not_run(self) -> None:
+        observations = self.project.mapLayersByName("observations")[0]
+        before = observations.featureCount()
+
+        response = request(
+            "SERVICE=WFS&VERSION=1.0.0&REQUEST=Transaction&STACK_TEST_RAISE=requestReady",
+            self.project,
+            None,
+            harness.wfs_insert_point("observations", 1, 1, "must not be inserted"),
+        )
+
+        self.assert_clean_ogc_exception(response, "broken_plugin")
+        self.assertEqual(observations.featureCount(), before)
+
+    # --- a plain QgsServerFilter, for comparison ----------------------------------------
+
+    def test_unguarded_raise_in_request_ready_still_runs_the_service(self) -> None:
+        # QGIS answers 500 but goes on with the request: the WFS-T insert happens anyway.
+        observations = self.project.mapLayersByName("observations")[0]
+        before = observations.featureCount()
+
+        response = request(
+            "SERVICE=WFS&VERSION=1.0.0&REQUEST=Transaction&STACK_TEST_RAISE_UNGUARDED=requestReady",
+            self.project,
+            None,
+            harness.wfs_insert_point("observations", 1, 1, "inserted despite the 500"),
+        )
+
+        self.assertEqual(response.status, 500)
+        self.assertEqual(observations.featureCount(), before + 1)
+
+    def test_unguarded_raise_gives_qgis_bare_500_and_the_worker_survives(self) -> None:
+        # What QGIS does on its own: not an OGC exception, and no traceback anywhere.
+        for hook in ("requestReady", "responseComplete"):
+            with self.subTest(hook):
+                response = request(
+                    getmap_query("countries") + f"&STACK_TEST_RAISE_UNGUARDED={hook}", self.project
+                )
+
+                self.assertEqual(response.status, 500)
+                self.assertEqual(response.body, b"Internal Server Error")
+                self.assert_worker_still_serves()
+
+    # --- each stack filter is guarded ---------------------------------------------------
+
+    def test_a_failing_watermark_gives_an_ogc_exception(self) -> None:
+        with mock.patch("stack_watermark.watermark_filter.mark_encoded", side_effect=ValueError("bad image")):
+            response = request(getmap_query("countries"), self.project)
+
+        self.assert_clean_ogc_exception(response, "stack_watermark")
+        self.assert_worker_still_serves()
+
+    def test_a_failing_featureinfo_enrichment_gives_an_ogc_exception(self) -> None:
+        query = getfeatureinfo_query("places", 50, 50, "application/json")
+        with mock.patch("stack_featureinfo.featureinfo_filter.add_layer_titles", side_effect=KeyError("x")):
+            response = request(query, self.project)
+
+        self.assert_clean_ogc_exception(response, "stack_featureinfo")
+        self.assertEqual(request(query, self.project).status, 200)
+
+    def test_a_failing_request_log_costs_the_client_nothing(self) -> None:
+        with (
+            mock.patch("stack_request_log.log_filters.request_record", side_effect=TypeError("oops")),
+            harness.qgis_log() as log,
+        ):
+            response = request(getmap_query("countries"), self.project)
+
+        self.assertEqual(response.status, 200)
+        self.assertIn("TypeError: oops", log.text("stack_request_log"))
+
+
+if __name__ == "__main__":
+    unittest.main()
