@@ -77,7 +77,7 @@ list_plugins() {
 	local root dir found=()
 	for root in "${PLUGIN_DIRS[@]}"; do
 		for dir in "$root"/*/; do
-			[[ -f "$dir/__init__.py" ]] && found+=("$(basename "$dir")")
+			[[ -f "$dir/metadata.txt" ]] && found+=("$(basename "$dir")")
 		done
 	done
 	log "plugins in $QGIS_PLUGINPATH: ${found[*]:-none}"

@@ -7,8 +7,8 @@ import traceback
 
 from qgis.core import Qgis, QgsFeature, QgsMapLayer, QgsMessageLog, QgsVectorLayer
 from qgis.server import QgsAccessControlFilter, QgsServerInterface
+from stack_plugin_kit.headers import request_header
 
-from .headers import request_header
 from .layer_names import layer_names
 from .rules import DENY, LayerRule
 from .rules_store import RulesStore

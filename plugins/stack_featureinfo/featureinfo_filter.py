@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from qgis.core import Qgis, QgsMessageLog, QgsProject
 from qgis.server import QgsRequestHandler, QgsServerInterface
+from stack_plugin_kit.headers import response_header, response_status
+from stack_plugin_kit.safe_filter import GuardedFilter
 
 from .enrich import add_layer_titles
-from .headers import response_header, response_status
 from .layer_titles import layer_titles
-from .safe_filter import GuardedFilter
 
 JSON_FORMATS = frozenset({"application/json", "application/geo+json"})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import os
 import re
 import time
@@ -14,13 +15,25 @@ PROJECT_DIRS = ("/srv/qgis/projects", "/srv/qgis/demo")
 PROJECT_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
+def is_server_plugin(folder: Path) -> bool:
+    """What QGIS Server tries to load: a package whose metadata.txt says server=True.
+    (Folders without metadata.txt, such as stack_plugin_kit, are libraries.)"""
+    metadata = configparser.ConfigParser(interpolation=None)
+    try:
+        metadata.read(folder / "metadata.txt", encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return (folder / "metadata.txt").is_file()  # unreadable metadata: QGIS will fail it
+    server = metadata.get("general", "server", fallback="false").strip().lower()
+    return (folder / "__init__.py").is_file() and server in ("true", "1", "yes")
+
+
 def plugins_found(plugin_path: str) -> list[str]:
-    """Plugin folders (with an __init__.py) in every directory of QGIS_PLUGINPATH."""
+    """Server plugins in every directory of QGIS_PLUGINPATH."""
     found: set[str] = set()
     for directory in filter(None, plugin_path.split(os.pathsep)):
         root = Path(directory)
         if root.is_dir():
-            found.update(p.name for p in root.iterdir() if (p / "__init__.py").is_file())
+            found.update(p.name for p in root.iterdir() if p.is_dir() and is_server_plugin(p))
     return sorted(found)
 
 

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 
 from qgis.server import QgsServerInterface
+from stack_plugin_kit.safe_filter import GuardedFilter
 
 from .record import json_line, request_record
-from .safe_filter import GuardedFilter
 
 
 class RequestClock:

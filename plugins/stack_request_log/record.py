@@ -9,8 +9,7 @@ from pathlib import Path
 
 from qgis.core import QgsProject
 from qgis.server import QgsRequestHandler, QgsServerInterface
-
-from .headers import request_header, response_status
+from stack_plugin_kit.headers import request_header, response_status
 
 # Parameters that name layers, across WMS, WFS, WCS and WMTS.
 LAYER_PARAMETERS = ("LAYERS", "QUERY_LAYERS", "LAYER", "TYPENAME", "TYPENAMES", "COVERAGE", "COVERAGEID")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from qgis.PyQt.QtGui import QImage
 from qgis.server import QgsRequestHandler, QgsServerInterface
+from stack_plugin_kit.headers import response_header, response_status
+from stack_plugin_kit.safe_filter import GuardedFilter
 
-from .headers import response_header, response_status
 from .marking import mark_encoded, qt_format
-from .safe_filter import GuardedFilter
 
 
 class WatermarkFilter(GuardedFilter):

@@ -29,12 +29,12 @@ import qgis.utils  # noqa: E402
 
 
 def plugin_paths() -> list[Path]:
-    """Folders with an __init__.py: what stack_info counts as plugins found."""
+    """Folders with a metadata.txt: what QGIS (and stack_info) count as plugins."""
     return sorted(
         entry
         for directory in harness.PLUGIN_DIRS
         for entry in Path(directory).iterdir()
-        if (entry / "__init__.py").is_file()
+        if (entry / "__init__.py").is_file() and (entry / "metadata.txt").is_file()
     )
 
 

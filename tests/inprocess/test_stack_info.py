@@ -75,6 +75,7 @@ class StackInfoTest(unittest.TestCase):
     def test_a_plugin_folder_that_did_not_load_makes_it_unhealthy(self) -> None:
         (self.plugins / "never_loaded").mkdir()
         (self.plugins / "never_loaded" / "__init__.py").write_text("")
+        (self.plugins / "never_loaded" / "metadata.txt").write_text("[general]\nserver=True\n")
 
         status, report = get_info(self.service(""))
 

@@ -9,9 +9,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins" / "stack_
 from report import build_report, plugins_found, projects_served
 
 
-def make_plugin(root: Path, name: str) -> None:
+def make_plugin(root: Path, name: str, server: str = "True") -> None:
     (root / name).mkdir(parents=True)
     (root / name / "__init__.py").write_text("")
+    (root / name / "metadata.txt").write_text(f"[general]\nname={name}\nserver={server}\n")
 
 
 def test_plugins_are_folders_with_an_init_file_in_every_plugin_path(tmp_path: Path) -> None:
@@ -22,6 +23,15 @@ def test_plugins_are_folders_with_an_init_file_in_every_plugin_path(tmp_path: Pa
     (first / "notes.txt").write_text("")
 
     assert plugins_found(f"{first}:{second}:{tmp_path / 'missing'}") == ["one", "two"]
+
+
+def test_libraries_and_desktop_plugins_are_not_server_plugins(tmp_path: Path) -> None:
+    make_plugin(tmp_path, "server_one")
+    make_plugin(tmp_path, "desktop_only", server="False")
+    (tmp_path / "a_library").mkdir()
+    (tmp_path / "a_library" / "__init__.py").write_text("")  # no metadata.txt
+
+    assert plugins_found(str(tmp_path)) == ["server_one"]
 
 
 def test_a_plugin_found_but_not_loaded_makes_the_report_unhealthy(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 from qgis.core import Qgis, QgsMessageLog
 from qgis.server import QgsServerException, QgsServerFilter, QgsServerInterface
 
-from .headers import request_header
+from stack_plugin_kit.headers import request_header
 
 ERROR_CODE = "StackPluginError"
 
