@@ -26,6 +26,7 @@ from stack.diagnostics import HttpTrace, container_log_tails
 from stack.errors import StackError
 from stack.handle import StackHandle
 from stack.health import healthy
+from stack.known_bugs import QgisVersion, served_version
 from stack.ows import wfs_client, wms_client
 from stack.secrets import demo_user_passwords
 from stack.settings import Settings, load
@@ -208,6 +209,12 @@ def _check_same_checkout(settings: Settings) -> None:
             f"{settings.root}: run `make down` there, or set STACK_HTTP_PORT and COMPOSE_PROJECT_NAME",
             returncode=3,
         )
+
+
+@pytest.fixture(scope="session")
+def qgis_version(stack_session: StackHandle) -> QgisVersion | None:
+    """(major, minor, patch) of the QGIS Server under test, for known_bug()."""
+    return served_version(stack_session.ows_url())
 
 
 @pytest.fixture(scope="session")

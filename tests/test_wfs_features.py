@@ -27,6 +27,7 @@ from stack.features import (
     stored_rows,
 )
 from stack.handle import StackHandle
+from stack.known_bugs import QgisVersion, known_bug
 from stack.ows import ows_get, service_exception
 from tests.demo import VECTOR_LAYERS
 
@@ -120,8 +121,17 @@ def test_geojson_coordinates_have_the_published_precision(
 @pytest.mark.parametrize("version", GML_VERSIONS)
 @pytest.mark.parametrize("layer", LAYERS)
 def test_gml_attributes_are_the_postgis_values(
-    served_gml: dict[tuple[str, str], list[GmlFeature]], pg: psycopg.Connection, version: str, layer: str
+    served_gml: dict[tuple[str, str], list[GmlFeature]],
+    pg: psycopg.Connection,
+    version: str,
+    layer: str,
+    request: pytest.FixtureRequest,
+    qgis_version: QgisVersion | None,
 ) -> None:
+    if layer not in ("countries", "observations"):  # the layers without NULLs in the samples
+        known_bug(
+            request, qgis_version, before=(3, 40), bug="GML writes a NULL attribute as an empty element"
+        )
     stored = stored_rows(pg, VECTOR_LAYERS[layer], SAMPLES[layer])
     served = {feature.id: feature.properties for feature in served_gml[version, layer]}
 
@@ -136,8 +146,20 @@ def test_gml_attributes_are_the_postgis_values(
 @pytest.mark.parametrize("version", GML_VERSIONS)
 @pytest.mark.parametrize("layer", LAYERS)
 def test_gml_geometries_are_the_postgis_geometries(
-    served_gml: dict[tuple[str, str], list[GmlFeature]], pg: psycopg.Connection, version: str, layer: str
+    served_gml: dict[tuple[str, str], list[GmlFeature]],
+    pg: psycopg.Connection,
+    version: str,
+    layer: str,
+    request: pytest.FixtureRequest,
+    qgis_version: QgisVersion | None,
 ) -> None:
+    if version == "1.1.0":
+        known_bug(
+            request,
+            qgis_version,
+            before=(3, 40),
+            bug='WFS 1.1.0 GML3 under srsName="EPSG:4326" lists latitude first',
+        )
     for feature in served_gml[version, layer]:
         comparison = compare_geometry(pg, VECTOR_LAYERS[layer], feature.id, feature.geometry, "gml")
         assert comparison.matches(), (version, feature.id, comparison)
@@ -161,7 +183,10 @@ def test_gml3_in_a_urn_crs_lists_latitude_first(stack: StackHandle) -> None:
 
 
 @pytest.mark.smoke
-def test_geojson_refuses_a_urn_crs_with_a_clear_exception(stack: StackHandle) -> None:
+def test_geojson_refuses_a_urn_crs_with_a_clear_exception(
+    stack: StackHandle, request: pytest.FixtureRequest, qgis_version: QgisVersion | None
+) -> None:
+    known_bug(request, qgis_version, before=(3, 40), bug="GeoJSON accepts the urn CRS (3.40 refuses it)")
     # A QGIS 3.40 quirk: GML takes urn:ogc:def:crs:EPSG::4326, GeoJSON calls it invalid.
     params = {
         "SERVICE": "WFS",
@@ -180,7 +205,13 @@ def test_geojson_refuses_a_urn_crs_with_a_clear_exception(stack: StackHandle) ->
 
 
 @pytest.mark.postgis
-def test_geojson_in_web_mercator_is_the_postgis_transform(stack: StackHandle, pg: psycopg.Connection) -> None:
+def test_geojson_in_web_mercator_is_the_postgis_transform(
+    stack: StackHandle,
+    pg: psycopg.Connection,
+    request: pytest.FixtureRequest,
+    qgis_version: QgisVersion | None,
+) -> None:
+    known_bug(request, qgis_version, before=(3, 40), bug="GeoJSON ignores SRSNAME and stays in EPSG:4326")
     served = getfeature(stack, by_id("places", OUTPUTFORMAT=GEOJSON, SRSNAME="EPSG:3857")).json()["features"]
     rows = pg.execute(
         "SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_Transform(geom, 3857) p FROM demo.places"
