@@ -108,9 +108,24 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         line = ", ".join(f"{n} {outcome}" for outcome, n in by_outcome.items())
         marker = "FAIL" if by_outcome.get("failed") or by_outcome.get("error") else "ok  "
         terminalreporter.write_line(f"  {marker} {module:45} {line}")
+    terminalreporter.write_line(f"health: {health_verdict(handle)}")
     xml = getattr(config.option, "xmlpath", None)
     if xml:
         terminalreporter.write_line(f"JUnit XML: {xml}")
+
+
+def health_verdict(handle: StackHandle) -> str:
+    """What /healthz says now: a dead PostGIS or a failed plugin explains many failures."""
+    try:
+        report = requests.get(handle.healthz_url, timeout=10).json()
+    except (requests.RequestException, ValueError) as error:
+        return f"{handle.healthz_url} gave no report ({error})"
+    postgis = report.get("postgis", {})
+    parts = [f"healthy={report.get('healthy')}", f"failed plugins={report['plugins']['failed'] or 'none'}"]
+    if postgis.get("checked"):
+        reachable = postgis.get("reachable")
+        parts.append(f"PostGIS reachable={reachable}" + ("" if reachable else f" ({postgis.get('error')})"))
+    return ", ".join(parts)
 
 
 @pytest.fixture(scope="session")
@@ -230,7 +245,8 @@ def pg(stack_session: StackHandle, docker_client: docker.DockerClient) -> Iterat
     try:
         connection = postgis.connect(docker_client, stack_session.settings)
     except (psycopg.OperationalError, StackError) as error:
-        pytest.skip(f"PostGIS not reachable: {error}")
+        # The local stack's PostGIS being down is a broken stack, not a reason to skip.
+        pytest.fail(f"the stack's PostGIS is not reachable: {error}")
     with connection:
         yield connection
 
