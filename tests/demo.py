@@ -21,3 +21,17 @@ LAND = hex_rgb("#efe6cf")
 # (lon, lat) well inside one fill, away from borders, rivers and islands.
 OPEN_OCEAN = [(-30.0, -20.0), (-150.0, 10.0), (80.0, -30.0)]
 INLAND = [(134.0, -25.0), (-55.0, -10.0), (100.0, 62.0)]
+
+# A small raw GetMap of the whole world's countries (WMS 1.3.0: EPSG:4326 BBOX is lat/lon).
+WORLD_COUNTRIES_GETMAP = {
+    "SERVICE": "WMS",
+    "VERSION": "1.3.0",
+    "REQUEST": "GetMap",
+    "LAYERS": "countries",
+    "STYLES": "",
+    "CRS": "EPSG:4326",
+    "BBOX": "-90,-180,90,180",
+    "WIDTH": "200",
+    "HEIGHT": "100",
+    "FORMAT": "image/png",
+}

@@ -5,19 +5,9 @@ import requests
 
 from stack.handle import StackHandle
 from stack.ows import get_verbatim, ows_get, service_exception
+from tests.demo import WORLD_COUNTRIES_GETMAP
 
-GETMAP = {
-    "SERVICE": "WMS",
-    "VERSION": "1.3.0",
-    "REQUEST": "GetMap",
-    "LAYERS": "countries",
-    "STYLES": "",
-    "CRS": "EPSG:4326",
-    "BBOX": "-90,-180,90,180",
-    "WIDTH": "200",
-    "HEIGHT": "100",
-    "FORMAT": "image/png",
-}
+GETMAP = WORLD_COUNTRIES_GETMAP
 
 
 @pytest.mark.smoke

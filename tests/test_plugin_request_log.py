@@ -10,21 +10,11 @@ import requests
 from stack.containers import service_container
 from stack.handle import StackHandle
 from stack.health import wait_until
+from tests.demo import WORLD_COUNTRIES_GETMAP
 
 pytestmark = pytest.mark.docker
 
-GETMAP = {
-    "SERVICE": "WMS",
-    "VERSION": "1.3.0",
-    "REQUEST": "GetMap",
-    "LAYERS": "countries",
-    "STYLES": "",
-    "CRS": "EPSG:4326",
-    "BBOX": "-90,-180,90,180",
-    "WIDTH": "64",
-    "HEIGHT": "32",
-    "FORMAT": "image/png",
-}
+GETMAP = WORLD_COUNTRIES_GETMAP
 
 
 def logged_request(docker_client: docker.DockerClient, stack: StackHandle, request_id: str) -> dict | None:
