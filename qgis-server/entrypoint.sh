@@ -29,6 +29,7 @@ read_env() {
 	: "${QGIS_WORKER_REQUEST_TIMEOUT:=120}"
 	: "${QGIS_PLUGINPATH:=/srv/qgis/plugins}"
 	: "${POSTGRES_PASSWORD_FILE:=}"
+	: "${QGIS_STACK_BUILTIN_PLUGINS:=/usr/share/qgis-stack/plugins}"
 	# The built-in plugins (stack_guard) always load, whatever plugin folder is mounted.
 	if [[ ":$QGIS_PLUGINPATH:" != *":$QGIS_STACK_BUILTIN_PLUGINS:"* ]]; then
 		QGIS_PLUGINPATH="$QGIS_STACK_BUILTIN_PLUGINS:$QGIS_PLUGINPATH"
