@@ -51,7 +51,12 @@ lint: $(VENV)/.installed ## ruff, and bash -n on the shell scripts
 	$(VENV)/bin/ruff format --check stack tests plugins qgis-server
 	for f in */*.sh tests/inprocess/*.sh .ci/run; do bash -n "$$f" || exit 1; done
 
-test: lint plugin-test integration-test ## everything CI runs
+# The plugins must work on the oldest and the default QGIS version.
+PLUGIN_TEST_VERSIONS ?= 3.40 3.22
+
+test: lint ## everything CI runs: lint, plugin tests on 3.40 and 3.22, the integration suite
+	for version in $(PLUGIN_TEST_VERSIONS); do $(MAKE) --no-print-directory plugin-test QGIS=$$version || exit 1; done
+	$(MAKE) --no-print-directory integration-test
 
 bench: $(VENV)/.installed ## latency, throughput, worker memory and image sizes of the running stack
 	$(PY) -m stack.bench $(if $(QGIS),--qgis $(QGIS))
