@@ -24,6 +24,7 @@ from psycopg import sql
 
 from stack.handle import StackHandle
 from stack.ows import ServiceException, ows_get, ows_post, service_exception
+from stack.postgis import table_identifier
 
 WFS_NS = "http://www.opengis.net/wfs"
 OGC_NS = "http://www.opengis.net/ogc"
@@ -115,11 +116,6 @@ def ogc_filter(constraint: OgcExpression) -> str:
 # --- PostGIS side ----------------------------------------------------------------------
 
 
-def _table(table: str) -> sql.Identifier:
-    schema, _, name = table.rpartition(".")
-    return sql.Identifier(schema or "public", name)
-
-
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -145,14 +141,16 @@ def sql_ids(pg: psycopg.Connection, query: str, params: Mapping[str, Any] | None
 
 
 def all_ids(pg: psycopg.Connection, table: str) -> set[int]:
-    return {row[0] for row in pg.execute(sql.SQL("SELECT id FROM {}").format(_table(table))).fetchall()}
+    return {
+        row[0] for row in pg.execute(sql.SQL("SELECT id FROM {}").format(table_identifier(table))).fetchall()
+    }
 
 
 def table_extent(pg: psycopg.Connection, table: str) -> tuple[float, float, float, float]:
     """west, south, east, north of every geometry in the table."""
     query = sql.SQL(
         "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) e FROM {}) s"
-    ).format(_table(table))
+    ).format(table_identifier(table))
     row = pg.execute(query).fetchone()
     assert row is not None
     return row
@@ -175,7 +173,7 @@ def stored_rows(pg: psycopg.Connection, table: str, ids: list[int]) -> dict[int,
     """Attribute values (no geometry) of the rows with these ids, keyed by id."""
     names = [column.name for column in table_columns(pg, table)]
     query = sql.SQL("SELECT {} FROM {} WHERE id = ANY(%s)").format(
-        sql.SQL(", ").join(map(sql.Identifier, names)), _table(table)
+        sql.SQL(", ").join(map(sql.Identifier, names)), table_identifier(table)
     )
     return {row[0]: dict(zip(names, row, strict=True)) for row in pg.execute(query, (ids,)).fetchall()}
 
@@ -236,12 +234,13 @@ def compare_geometry(
     text = json.dumps(served) if isinstance(served, Mapping) else served
     if text is None:
         stored = pg.execute(
-            sql.SQL("SELECT ST_GeometryType(geom) FROM {} WHERE id = %s").format(_table(table)), (row_id,)
+            sql.SQL("SELECT ST_GeometryType(geom) FROM {} WHERE id = %s").format(table_identifier(table)),
+            (row_id,),
         ).fetchone()
         if stored is None:
             raise AssertionError(f"{table} has no row {row_id}")
         return GeometryComparison(stored[0], None, None, None, None)
-    query = sql.SQL(_COMPARE).format(table=_table(table), reader=sql.SQL(_READERS[encoding]))
+    query = sql.SQL(_COMPARE).format(table=table_identifier(table), reader=sql.SQL(_READERS[encoding]))
     row = pg.execute(query, {"id": row_id, "served": text}).fetchone()
     if row is None:
         raise AssertionError(f"{table} has no row {row_id}")
@@ -388,7 +387,7 @@ class TableSnapshot:
 def table_digest(pg: psycopg.Connection, table: str) -> str:
     """An md5 of every row (geometry included), in id order: equal digests, equal tables."""
     query = sql.SQL("SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM {} t").format(
-        _table(table)
+        table_identifier(table)
     )
     row = pg.execute(query).fetchone()
     assert row is not None
@@ -399,7 +398,9 @@ def snapshot_table(pg: psycopg.Connection, table: str) -> TableSnapshot:
     """Copy a table's rows into a temporary table and note its id sequence, for restore_table."""
     copy = "snapshot_" + table.replace(".", "_")
     pg.execute(sql.SQL("DROP TABLE IF EXISTS pg_temp.{}").format(sql.Identifier(copy)))
-    pg.execute(sql.SQL("CREATE TEMP TABLE {} AS TABLE {}").format(sql.Identifier(copy), _table(table)))
+    pg.execute(
+        sql.SQL("CREATE TEMP TABLE {} AS TABLE {}").format(sql.Identifier(copy), table_identifier(table))
+    )
     row = pg.execute("SELECT pg_get_serial_sequence(%s, 'id')", (table,)).fetchone()
     sequence = row[0] if row else None
     last_value = None
@@ -414,8 +415,8 @@ def restore_table(pg: psycopg.Connection, snapshot: TableSnapshot) -> None:
     copy = sql.Identifier(snapshot.copy)
     if table_digest(pg, snapshot.table) != snapshot.digest:
         with pg.transaction():  # QGIS never sees the table empty
-            pg.execute(sql.SQL("DELETE FROM {}").format(_table(snapshot.table)))
-            pg.execute(sql.SQL("INSERT INTO {} TABLE {}").format(_table(snapshot.table), copy))
+            pg.execute(sql.SQL("DELETE FROM {}").format(table_identifier(snapshot.table)))
+            pg.execute(sql.SQL("INSERT INTO {} TABLE {}").format(table_identifier(snapshot.table), copy))
     if snapshot.sequence is not None:
         if snapshot.sequence_last_value is None:
             pg.execute("SELECT setval(%s::regclass, 1, false)", (snapshot.sequence,))

@@ -37,9 +37,14 @@ def connect(client: docker.DockerClient, settings: Settings) -> psycopg.Connecti
     )
 
 
-def count_rows(connection: psycopg.Connection, table: str) -> int:
+def table_identifier(table: str) -> sql.Identifier:
+    """'demo.places' → "demo"."places"; a bare name is in public."""
     schema, _, name = table.rpartition(".")
-    query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema or "public", name))
+    return sql.Identifier(schema or "public", name)
+
+
+def count_rows(connection: psycopg.Connection, table: str) -> int:
+    query = sql.SQL("SELECT count(*) FROM {}").format(table_identifier(table))
     row = connection.execute(query).fetchone()
     assert row is not None
     return int(row[0])
