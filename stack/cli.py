@@ -8,14 +8,15 @@ import time
 
 import docker
 
-from stack import lifecycle
-from stack.compose import compose
-from stack.console import say
-from stack.containers import stack_containers, state_of
-from stack.engine import ensure_engine
-from stack.errors import StackError
-from stack.health import healthy, wait_until
-from stack.settings import Settings, load
+from stack.core.console import say
+from stack.core.errors import StackError
+from stack.core.settings import Settings, load
+from stack.core.waiting import wait_until
+from stack.deploy import lifecycle
+from stack.deploy.compose import compose
+from stack.deploy.containers import stack_containers, state_of
+from stack.deploy.health import healthy
+from stack.provision.engine import ensure_engine
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:

@@ -7,8 +7,8 @@ import docker
 import pytest
 from docker.models.containers import Container
 
-from stack.handle import StackHandle
-from stack.throwaway import run_qgis_server
+from stack.harness.handle import StackHandle
+from stack.harness.throwaway import run_qgis_server
 
 # tests/inprocess runs inside the qgis-server image (`make plugin-test`), where PyQGIS is.
 collect_ignore = ["inprocess"]

@@ -1,6 +1,6 @@
 """What the demo project holds: layer names, PostGIS tables, colours at known places."""
 
-from stack.images import hex_rgb
+from stack.harness.images import hex_rgb
 
 VECTOR_LAYERS = {  # WMS/WFS layer name → PostGIS table
     "ocean": "demo.ocean",

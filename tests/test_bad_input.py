@@ -3,8 +3,8 @@
 import pytest
 import requests
 
-from stack.handle import StackHandle
-from stack.ows import get_verbatim, ows_get, service_exception
+from stack.harness.handle import StackHandle
+from stack.harness.ows import get_verbatim, ows_get, service_exception
 from tests.demo import WORLD_COUNTRIES_GETMAP
 
 GETMAP = WORLD_COUNTRIES_GETMAP

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from stack.containers import health_status, last_probe_output
-from stack.health import wait_until
-from stack.throwaway import plugin_folder
+from stack.core.waiting import wait_until
+from stack.deploy.containers import health_status, last_probe_output
+from stack.harness.throwaway import plugin_folder
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.docker

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from docker.models.containers import Container
 
-from stack.containers import health_status, last_probe_output
-from stack.health import wait_until
-from stack.throwaway import plugin_folder
-from stack.workers import worker_pids
+from stack.core.waiting import wait_until
+from stack.deploy.containers import health_status, last_probe_output
+from stack.deploy.workers import worker_pids
+from stack.harness.throwaway import plugin_folder
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.docker

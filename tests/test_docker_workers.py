@@ -5,10 +5,11 @@ import pytest
 import requests
 from docker.models.containers import Container
 
-from stack.containers import health_status, service_container
-from stack.handle import StackHandle
-from stack.health import healthy, wait_until
-from stack.workers import send_signal, worker_pids
+from stack.core.waiting import wait_until
+from stack.deploy.containers import health_status, service_container
+from stack.deploy.health import healthy
+from stack.deploy.workers import send_signal, worker_pids
+from stack.harness.handle import StackHandle
 
 pytestmark = [pytest.mark.docker, pytest.mark.destructive]
 

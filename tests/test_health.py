@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from stack.handle import StackHandle
+from stack.harness.handle import StackHandle
 
 
 @pytest.mark.smoke

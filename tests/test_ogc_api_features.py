@@ -15,11 +15,12 @@ import pytest
 import requests
 from owslib.ogcapi.features import Features
 
-from stack.features import compare_geometry, feature_id, same_value, sql_ids, stored_rows
-from stack.handle import StackHandle
-from stack.known_bugs import QgisVersion, known_bug
-from stack.ows import TIMEOUT_S, oapif_get, oapif_url
-from stack.postgis import count_rows
+from stack.harness.crosscheck import compare_geometry, same_value, sql_ids, stored_rows
+from stack.harness.handle import StackHandle
+from stack.harness.known_bugs import QgisVersion, known_bug
+from stack.harness.ows import TIMEOUT_S, oapif_get, oapif_url
+from stack.harness.postgis import count_rows
+from stack.harness.wfs import feature_id
 from tests.demo import EDITABLE_LAYER, VECTOR_LAYERS
 
 CONFORMANCE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"

@@ -11,19 +11,12 @@ import psycopg
 import pytest
 import requests
 
-from stack.features import (
-    TableSnapshot,
-    insert,
-    post_transaction,
-    restore_table,
-    served_ids,
-    snapshot_table,
-    sql_ids,
-    table_digest,
-    transaction,
-)
-from stack.handle import StackHandle
-from stack.ows import ows_get, service_exception, wfs_client, wms_client
+from stack.harness.crosscheck import sql_ids
+from stack.harness.handle import StackHandle
+from stack.harness.ows import ows_get, service_exception, wfs_client, wms_client
+from stack.harness.snapshots import TableSnapshot, restore_table, snapshot_table, table_digest
+from stack.harness.wfs import served_ids
+from stack.harness.wfst import insert, post_transaction, transaction
 
 pytestmark = pytest.mark.postgis
 

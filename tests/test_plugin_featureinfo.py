@@ -2,8 +2,8 @@
 
 import pytest
 
-from stack.handle import StackHandle
-from stack.ows import ows_get
+from stack.harness.handle import StackHandle
+from stack.harness.ows import ows_get
 
 # A 200 x 100 px map of lon 0..20, lat 40..50 around Paris (2.35 E, 48.86 N): 0.1° a pixel.
 PARIS_MAP = {

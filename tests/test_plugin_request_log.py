@@ -7,9 +7,9 @@ import docker
 import pytest
 import requests
 
-from stack.containers import service_container
-from stack.handle import StackHandle
-from stack.health import wait_until
+from stack.core.waiting import wait_until
+from stack.deploy.containers import service_container
+from stack.harness.handle import StackHandle
 from tests.demo import WORLD_COUNTRIES_GETMAP
 
 pytestmark = pytest.mark.docker

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image, ImageChops
 
-from stack.compose import compose
-from stack.handle import StackHandle
-from stack.health import healthy, wait_until
-from stack.images import open_image
-from stack.ows import ows_get, service_exception
+from stack.core.waiting import wait_until
+from stack.deploy.compose import compose
+from stack.deploy.health import healthy
+from stack.harness.handle import StackHandle
+from stack.harness.images import open_image
+from stack.harness.ows import ows_get, service_exception
 
 pytestmark = [pytest.mark.docker, pytest.mark.destructive]
 

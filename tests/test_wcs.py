@@ -10,9 +10,9 @@ from owslib.wcs import WebCoverageService
 from owslib.wms import WebMapService
 from PIL import Image
 
-from stack.handle import StackHandle
-from stack.images import open_image
-from stack.ows import TIMEOUT_S
+from stack.harness.handle import StackHandle
+from stack.harness.images import open_image
+from stack.harness.ows import TIMEOUT_S
 
 COVERAGE = "elevation"
 LUXEMBOURG = (5.741666, 49.441666, 6.533334, 50.191667)  # minx, miny, maxx, maxy

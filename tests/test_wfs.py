@@ -11,20 +11,11 @@ import pytest
 from lxml import etree
 from owslib.wfs import WebFeatureService
 
-from stack.features import (
-    GML_NS,
-    PRECISION_DECIMALS,
-    Column,
-    all_ids,
-    geojson_ids,
-    geometry_type,
-    gml_features,
-    table_columns,
-    table_extent,
-)
-from stack.handle import StackHandle
-from stack.ows import ows_get, wfs_client
-from stack.postgis import count_rows
+from stack.harness.crosscheck import Column, all_ids, geometry_type, table_columns, table_extent
+from stack.harness.handle import StackHandle
+from stack.harness.ows import ows_get, wfs_client
+from stack.harness.postgis import count_rows
+from stack.harness.wfs import GML_NS, PRECISION_DECIMALS, geojson_ids, gml_features
 from tests.demo import EDITABLE_LAYER, VECTOR_LAYERS
 
 VERSIONS = ["1.1.0", "1.0.0"]

@@ -12,23 +12,20 @@ import psycopg
 import pytest
 from lxml import etree
 
-from stack.features import (
-    COORDINATE_TOLERANCE,
+from stack.harness.crosscheck import COORDINATE_TOLERANCE, compare_geometry, same_value, stored_rows
+from stack.harness.handle import StackHandle
+from stack.harness.known_bugs import QgisVersion, known_bug
+from stack.harness.ows import ows_get, service_exception
+from stack.harness.wfs import (
     GEOJSON,
     GML_NS,
     PRECISION_DECIMALS,
     GmlFeature,
-    compare_geometry,
     feature_id,
     geojson_coordinates,
     getfeature,
     gml_features,
-    same_value,
-    stored_rows,
 )
-from stack.handle import StackHandle
-from stack.known_bugs import QgisVersion, known_bug
-from stack.ows import ows_get, service_exception
 from tests.demo import VECTOR_LAYERS
 
 SAMPLES = {

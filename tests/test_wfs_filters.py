@@ -18,9 +18,10 @@ from owslib.fes import (
 )
 from owslib.wfs import WebFeatureService
 
-from stack.features import geojson_ids, getfeature_geojson, ogc_filter, served_ids, sql_ids
-from stack.handle import StackHandle
-from stack.ows import ows_get, service_exception
+from stack.harness.crosscheck import sql_ids
+from stack.harness.handle import StackHandle
+from stack.harness.ows import ows_get, service_exception
+from stack.harness.wfs import geojson_ids, getfeature_geojson, ogc_filter, served_ids
 
 LUXEMBOURG = (5.5, 49.3, 6.6, 50.3)  # west, south, east, north
 EUROPE = (0.0, 40.0, 20.0, 50.0)

@@ -9,10 +9,11 @@ import psycopg
 import pytest
 from owslib.wfs import WebFeatureService
 
-from stack.features import all_ids, geojson_ids, getfeature_geojson
-from stack.handle import StackHandle
-from stack.ows import wfs_client
-from stack.postgis import count_rows
+from stack.harness.crosscheck import all_ids
+from stack.harness.handle import StackHandle
+from stack.harness.ows import wfs_client
+from stack.harness.postgis import count_rows
+from stack.harness.wfs import geojson_ids, getfeature_geojson
 
 LAYER = "rivers"
 TABLE = "demo.rivers"

@@ -12,23 +12,12 @@ import pytest
 from lxml import etree
 from owslib.fes import PropertyIsEqualTo
 
-from stack.features import (
-    WFS_NS,
-    TableSnapshot,
-    delete,
-    insert,
-    ogc_filter,
-    post_transaction,
-    restore_table,
-    served_ids,
-    snapshot_table,
-    stored_rows,
-    table_digest,
-    transaction,
-    update,
-)
-from stack.handle import StackHandle
-from stack.postgis import count_rows
+from stack.harness.crosscheck import stored_rows
+from stack.harness.handle import StackHandle
+from stack.harness.postgis import count_rows
+from stack.harness.snapshots import TableSnapshot, restore_table, snapshot_table, table_digest
+from stack.harness.wfs import WFS_NS, ogc_filter, served_ids
+from stack.harness.wfst import delete, insert, post_transaction, transaction, update
 from tests.demo import EDITABLE_LAYER, VECTOR_LAYERS
 
 pytestmark = [pytest.mark.destructive, pytest.mark.postgis]

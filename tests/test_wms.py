@@ -10,9 +10,9 @@ import requests
 from owslib.wms import WebMapService
 from psycopg import sql
 
-from stack.handle import StackHandle
-from stack.known_bugs import QgisVersion, known_bug
-from stack.ows import wms_client
+from stack.harness.handle import StackHandle
+from stack.harness.known_bugs import QgisVersion, known_bug
+from stack.harness.ows import wms_client
 from tests.demo import ALL_LAYERS, VECTOR_LAYERS
 
 ROOT_LAYER = "demo"

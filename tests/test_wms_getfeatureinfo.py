@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 from owslib.wms import WebMapService
 
-from stack.images import BBox
+from stack.harness.images import BBox
 
 WORLD: BBox = (-180, -90, 180, 90)
 SIZE = (720, 360)  # half a degree a pixel

@@ -5,8 +5,8 @@ import requests
 from owslib.wms import WebMapService
 from PIL import Image
 
-from stack.images import RGB, contains_colour, distinct_colours, open_image
-from stack.ows import TIMEOUT_S
+from stack.harness.images import RGB, contains_colour, distinct_colours, open_image
+from stack.harness.ows import TIMEOUT_S
 from tests.demo import ALL_LAYERS, LAND, OCEAN
 
 LEGEND_LAYERS = sorted(ALL_LAYERS | {"observations"})

@@ -12,8 +12,8 @@ from owslib.wms import WebMapService
 from PIL import Image
 from pyproj import Transformer
 
-from stack.handle import StackHandle
-from stack.images import (
+from stack.harness.handle import StackHandle
+from stack.harness.images import (
     BBox,
     GoldenImages,
     Tolerance,
@@ -25,7 +25,7 @@ from stack.images import (
     pixel_at,
     rgba_at,
 )
-from stack.ows import wms_client
+from stack.harness.ows import wms_client
 from tests.demo import INLAND, LAND, OCEAN, OPEN_OCEAN
 
 GOLDEN_DIR = Path(__file__).parent / "golden"

@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from stack.handle import StackHandle
-from stack.ows import TIMEOUT_S
+from stack.harness.handle import StackHandle
+from stack.harness.ows import TIMEOUT_S
 
 A4_LANDSCAPE_PT = (842, 595)  # 297 x 210 mm at 72 points an inch
 

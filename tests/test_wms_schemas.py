@@ -1,4 +1,4 @@
-"""WMS documents against the official OGC schemas, validated offline (stack/xml_schemas.py).
+"""WMS documents against the official OGC schemas, validated offline (stack/schemas.py).
 
 Raw GETs throughout: validation needs the bytes as served, and OWSLib only hands back what
 it has parsed and re-serialised.
@@ -11,9 +11,9 @@ import pytest
 import requests
 from lxml import etree
 
-from stack import xml_schemas
-from stack.handle import StackHandle
-from stack.ows import TIMEOUT_S, ows_get
+from stack.harness import schemas
+from stack.harness.handle import StackHandle
+from stack.harness.ows import TIMEOUT_S, ows_get
 
 WMS = "http://www.opengis.net/wms"
 OGC = "http://www.opengis.net/ogc"
@@ -40,7 +40,7 @@ KNOWN_1_1_1_DEVIATIONS = {
 def capabilities(stack: StackHandle, version: str) -> etree._ElementTree:
     response = ows_get(stack, {"SERVICE": "WMS", "VERSION": version, "REQUEST": "GetCapabilities"})
     assert response.status_code == 200, response.text[:300]
-    return xml_schemas.parse(response.content)
+    return schemas.parse(response.content)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def capabilities_1_1_1(stack: StackHandle) -> etree._ElementTree:
 def qgis_extension_schema(stack: StackHandle, capabilities_1_3_0: etree._ElementTree) -> dict[str, bytes]:
     """The schema of QGIS's extra operations, from the server under test (its only copy);
     it imports the WMS schema from schemas.opengis.net, which resolves locally."""
-    url = dict(xml_schemas.schema_locations(capabilities_1_3_0))[QGIS_WMS]
+    url = dict(schemas.schema_locations(capabilities_1_3_0))[QGIS_WMS]
     assert url.startswith(stack.ows_url()), f"the QGIS extension schema is not on this server: {url}"
     response = requests.get(url, timeout=TIMEOUT_S)
     assert response.status_code == 200, response.text[:300]
@@ -68,7 +68,7 @@ def qgis_extension_schema(stack: StackHandle, capabilities_1_3_0: etree._Element
 def test_wms_1_3_0_capabilities_are_valid(
     capabilities_1_3_0: etree._ElementTree, qgis_extension_schema: dict[str, bytes]
 ) -> None:
-    errors = xml_schemas.xsd_errors(capabilities_1_3_0, qgis_extension_schema)
+    errors = schemas.xsd_errors(capabilities_1_3_0, qgis_extension_schema)
 
     # QGIS appends a layer's Attribution, MetadataURL, DataURL and Dimension after its Style
     # and scale denominators, where the XSD wants them before: the demo layers have none, so
@@ -80,7 +80,7 @@ def test_wms_1_3_0_capabilities_are_valid(
 def test_the_qgis_extension_schema_only_adds_operations(qgis_extension_schema: dict[str, bytes]) -> None:
     # It must not weaken the validation above: it may only declare extra operations.
     (body,) = qgis_extension_schema.values()
-    schema = xml_schemas.parse(body).getroot()
+    schema = schemas.parse(body).getroot()
     elements = schema.findall("{http://www.w3.org/2001/XMLSchema}element")
 
     assert {element.get("name") for element in elements} >= {"GetStyles", "GetPrint"}
@@ -105,7 +105,7 @@ def test_the_validator_rejects_a_metadata_url_after_the_styles(
         {"{http://www.w3.org/1999/xlink}href": "https://example.org/metadata.xml"},
     )
 
-    errors = xml_schemas.xsd_errors(document, qgis_extension_schema)
+    errors = schemas.xsd_errors(document, qgis_extension_schema)
 
     assert any("MetadataURL" in error for error in errors), errors
 
@@ -115,8 +115,8 @@ def test_the_validator_refuses_a_schema_it_has_no_local_copy_of(
     capabilities_1_3_0: etree._ElementTree,
 ) -> None:
     # Without the extension schema, validating would need the network: it must say so instead.
-    with pytest.raises(xml_schemas.NoLocalCopyError, match="GetSchemaExtension"):
-        xml_schemas.xsd_errors(capabilities_1_3_0)
+    with pytest.raises(schemas.NoLocalCopyError, match="GetSchemaExtension"):
+        schemas.xsd_errors(capabilities_1_3_0)
 
 
 @pytest.mark.smoke
@@ -126,7 +126,7 @@ def test_wms_1_1_1_capabilities_follow_the_dtd_but_for_known_qgis_deviations(
     assert capabilities_1_1_1.docinfo.system_url == (
         "http://schemas.opengis.net/wms/1.1.1/WMS_MS_Capabilities.dtd"
     )
-    errors = xml_schemas.dtd_errors(capabilities_1_1_1)
+    errors = schemas.dtd_errors(capabilities_1_1_1)
 
     unexpected = [
         error
@@ -154,7 +154,7 @@ def service_exception_report(stack: StackHandle, version: str) -> etree._Element
         },
     )
     assert response.status_code < 500, response.text[:300]
-    return xml_schemas.parse(response.content)
+    return schemas.parse(response.content)
 
 
 @pytest.mark.smoke
@@ -162,7 +162,7 @@ def test_a_wms_1_3_0_exception_report_is_valid(stack: StackHandle) -> None:
     # QGIS names no schema in its exception reports: validate against the one WMS 1.3.0 defines.
     report = service_exception_report(stack, "1.3.0")
 
-    assert xml_schemas.xsd_errors(report, locations=[(OGC, WMS_1_3_0_EXCEPTIONS)]) == []
+    assert schemas.xsd_errors(report, locations=[(OGC, WMS_1_3_0_EXCEPTIONS)]) == []
 
 
 @pytest.mark.smoke
@@ -173,4 +173,4 @@ def test_a_wms_1_3_0_exception_report_is_valid(stack: StackHandle) -> None:
 def test_a_wms_1_1_1_exception_report_follows_the_1_1_1_dtd(stack: StackHandle) -> None:
     report = service_exception_report(stack, "1.1.1")
 
-    assert xml_schemas.dtd_errors(report, WMS_1_1_1_EXCEPTIONS) == []
+    assert schemas.dtd_errors(report, WMS_1_1_1_EXCEPTIONS) == []

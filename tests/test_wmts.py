@@ -12,8 +12,8 @@ from owslib.wmts import TileMatrix, WebMapTileService
 from PIL import Image
 from pyproj import Transformer
 
-from stack.handle import StackHandle
-from stack.images import (
+from stack.harness.handle import StackHandle
+from stack.harness.images import (
     BBox,
     GoldenImages,
     colour_distance,
@@ -22,7 +22,7 @@ from stack.images import (
     open_image,
     pixel_at,
 )
-from stack.ows import TIMEOUT_S
+from stack.harness.ows import TIMEOUT_S
 from tests.demo import LAND, OCEAN
 
 GOLDEN_DIR = Path(__file__).parent / "golden"

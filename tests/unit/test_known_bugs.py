@@ -2,7 +2,7 @@
 
 import pytest
 
-from stack.known_bugs import parse_server_header
+from stack.harness.known_bugs import parse_server_header
 
 
 @pytest.mark.parametrize(

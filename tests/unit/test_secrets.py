@@ -5,8 +5,8 @@ import hashlib
 import stat
 from pathlib import Path
 
-from stack.secrets import demo_user_passwords, ensure_demo_users, ensure_password_file, ssha_entry
-from stack.settings import load
+from stack.core.settings import load
+from stack.provision.secrets import demo_user_passwords, ensure_demo_users, ensure_password_file, ssha_entry
 
 
 def test_an_ssha_entry_is_sha1_of_password_and_salt_then_the_salt(tmp_path: Path) -> None:

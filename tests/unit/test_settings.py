@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from stack.errors import StackError
-from stack.settings import load, read_env_file
+from stack.core.errors import StackError
+from stack.core.settings import load, read_env_file
 
 
 def test_env_file_lines_are_read_without_comments_or_quotes(tmp_path: Path) -> None:

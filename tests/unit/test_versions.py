@@ -2,8 +2,8 @@
 
 import pytest
 
-from stack.errors import StackError
-from stack.versions import RELEASES, release_for
+from stack.core.errors import StackError
+from stack.core.versions import RELEASES, release_for
 
 
 @pytest.mark.parametrize(("version", "suite"), [("3.22", "bookworm"), ("3.40", "trixie"), ("3.44", "sid")])

@@ -10,10 +10,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from stack.errors import StackError
-from stack.versions import QgisRelease, release_for
+from stack.core.errors import StackError
+from stack.core.versions import QgisRelease, release_for
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def read_env_file(path: Path) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stack.errors import StackError
+from stack.core.errors import StackError
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, ImageNotFound
 
-from stack.console import say
-from stack.engine import ensure_debootstrap
-from stack.errors import StackError
+from stack.core.console import say
+from stack.core.errors import StackError
+from stack.provision.engine import ensure_debootstrap
 
 # The official slim images ship without docs, man pages and translations, and keep dpkg
 # from installing them later: the same excludes keep our images the same size.

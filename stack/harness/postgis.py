@@ -10,9 +10,9 @@ import docker
 import psycopg
 from psycopg import sql
 
-from stack.containers import service_container
-from stack.errors import StackError
-from stack.settings import Settings
+from stack.core.errors import StackError
+from stack.core.settings import Settings
+from stack.deploy.containers import service_container
 
 
 def postgis_address(client: docker.DockerClient, settings: Settings) -> str:

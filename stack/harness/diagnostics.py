@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import docker
 import requests
 
-from stack.containers import stack_containers
-from stack.settings import Settings
+from stack.core.settings import Settings
+from stack.deploy.containers import stack_containers
 
 KEPT_EXCHANGES = 3
 BODY_HEAD = 600

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import docker
 
-from stack.base_image import ensure_base_image
-from stack.compose import compose
-from stack.console import say
-from stack.containers import explain, is_failing, stack_containers, state_of
-from stack.engine import ensure_engine
-from stack.errors import StackError
-from stack.health import healthy, wait_until
-from stack.secrets import ensure_demo_users, ensure_password_file
-from stack.settings import Settings
+from stack.core.console import say
+from stack.core.errors import StackError
+from stack.core.settings import Settings
+from stack.core.waiting import wait_until
+from stack.deploy.compose import compose
+from stack.deploy.containers import explain, is_failing, stack_containers, state_of
+from stack.deploy.health import healthy
+from stack.provision.base_image import ensure_base_image
+from stack.provision.engine import ensure_engine
+from stack.provision.secrets import ensure_demo_users, ensure_password_file
 
 HEALTHY_TIMEOUT_S = 120
 

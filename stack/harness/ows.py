@@ -11,7 +11,7 @@ from lxml import etree
 from owslib.wfs import WebFeatureService
 from owslib.wms import WebMapService
 
-from stack.handle import StackHandle
+from stack.harness.handle import StackHandle
 
 TIMEOUT_S = 60
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stack.settings import Settings
+from stack.core.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from stack.console import say
-from stack.errors import StackError
+from stack.core.console import say
+from stack.core.errors import StackError
 
 DOCKERD_LOG = Path("/var/log/qgis-stack-dockerd.log")
 ENGINE_START_SECONDS = 90

@@ -20,16 +20,17 @@ from owslib.wfs import WebFeatureService
 from owslib.wms import WebMapService
 from testcontainers.compose import DockerCompose
 
-from stack import lifecycle, postgis
-from stack.compose import compose_env
-from stack.diagnostics import HttpTrace, container_log_tails
-from stack.errors import StackError
-from stack.handle import StackHandle
-from stack.health import healthy
-from stack.known_bugs import QgisVersion, served_version
-from stack.ows import wfs_client, wms_client
-from stack.secrets import demo_user_passwords
-from stack.settings import Settings, load
+from stack.core.errors import StackError
+from stack.core.settings import Settings, load
+from stack.deploy import lifecycle
+from stack.deploy.compose import compose_env
+from stack.deploy.health import healthy
+from stack.harness import postgis
+from stack.harness.diagnostics import HttpTrace, container_log_tails
+from stack.harness.handle import StackHandle
+from stack.harness.known_bugs import QgisVersion, served_version
+from stack.harness.ows import wfs_client, wms_client
+from stack.provision.secrets import demo_user_passwords
 
 LOCAL_ONLY_MARKERS = ("destructive", "docker", "postgis")
 TRACE = pytest.StashKey[HttpTrace]()

@@ -16,10 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 import docker
 import requests
 
-from stack.containers import service_container
-from stack.health import healthy, wait_until
-from stack.settings import Settings, load
-from stack.workers import worker_pids
+from stack.core.settings import Settings, load
+from stack.core.waiting import wait_until
+from stack.deploy.containers import service_container
+from stack.deploy.health import healthy
+from stack.deploy.workers import worker_pids
 
 WORLD = {
     "SERVICE": "WMS",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 
-from stack.engine import buildx_available
-from stack.errors import StackError
-from stack.settings import Settings
+from stack.core.errors import StackError
+from stack.core.settings import Settings
+from stack.provision.engine import buildx_available
 
 
 def compose_env(settings: Settings) -> dict[str, str]:

@@ -14,8 +14,8 @@ import json
 import secrets as random_source
 from pathlib import Path
 
-from stack.console import say
-from stack.settings import Settings
+from stack.core.console import say
+from stack.core.settings import Settings
 
 DEMO_USERS = ("editor", "partner")
 

@@ -1,0 +1,1 @@
+"""make bench: figures for the stack, side by side."""

@@ -1,0 +1,5 @@
+import sys
+
+from stack.bench.run import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""What every part of qgis-stack shares: settings, QGIS versions, errors, output, waiting."""

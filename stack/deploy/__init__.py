@@ -1,0 +1,1 @@
+"""Running the stack: compose, start/stop, containers and their workers, health."""
