@@ -44,7 +44,7 @@ unit-test: $(VENV)/.installed ## pure-logic tests of stack/ (no Docker)
 plugin-test: $(VENV)/.installed ## the plugins' in-process tests, inside the qgis-server image
 	$(STACK) prepare
 	$(STACK) build qgis-server
-	QGIS=$(or $(QGIS),3.40) tests/inprocess/run.sh
+	QGIS_IMAGE="$$($(STACK) image qgis-server)" tests/inprocess/run.sh
 
 lint: $(VENV)/.installed ## ruff, and bash -n on the shell scripts
 	$(VENV)/bin/ruff check stack tests plugins qgis-server

@@ -10,7 +10,7 @@ import docker
 
 from stack.core.console import say
 from stack.core.errors import StackError
-from stack.core.settings import Settings, load
+from stack.core.settings import SERVICES, Settings, load
 from stack.core.waiting import wait_until
 from stack.deploy import lifecycle
 from stack.deploy.compose import compose
@@ -74,6 +74,11 @@ def cmd_prepare(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_image(settings: Settings, args: argparse.Namespace) -> int:
+    print(settings.image(args.service))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m stack", description="Run the qgis-stack.")
     top.add_argument("--qgis", help="QGIS version: 3.22, 3.40 (default) or 3.44; or set QGIS")
@@ -105,6 +110,10 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("engine", help="make Docker usable (install it on Debian)").set_defaults(run=cmd_engine)
     sub.add_parser("prepare", help="engine, secrets, base images").set_defaults(run=cmd_prepare)
+
+    image = sub.add_parser("image", help="print the image tag of a service for the chosen version")
+    image.add_argument("service", choices=SERVICES)
+    image.set_defaults(run=cmd_image)
     return top
 
 

@@ -22,7 +22,7 @@ def start_qgis_server(
 ) -> Iterator[Callable[..., Container]]:
     """Start throwaway qgis-server containers from the stack's image; removed afterwards."""
     assert stack.settings is not None
-    image = f"qgis-stack/qgis-server:{stack.settings.release.version}"
+    image = stack.settings.image("qgis-server")
     started: list[Container] = []
 
     def start(plugins: Path, **environment: str) -> Container:

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import docker
 import requests
 
-from stack.core.settings import Settings, load
+from stack.core.settings import SERVICES, Settings, load
 from stack.core.waiting import wait_until
 from stack.deploy.containers import service_container
 from stack.deploy.health import healthy
@@ -105,8 +105,8 @@ def first_request_after_restart(client: docker.DockerClient, settings: Settings,
 
 def image_sizes(client: docker.DockerClient, settings: Settings) -> list[str]:
     rows = []
-    for name in ("nginx", "qgis-server", "demo-project", "postgis"):
-        tag = f"qgis-stack/{name}:{settings.release.version}"
+    for name in SERVICES:
+        tag = settings.image(name)
         try:
             size = client.images.get(tag).attrs["Size"] / 1_000_000
             rows.append(f"image {tag:34} {size:7.0f} MB")

@@ -14,6 +14,8 @@ from stack.core.errors import StackError
 from stack.core.versions import QgisRelease, release_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The images the stack builds, each tagged <image repo>/<service>:<QGIS version>.
+SERVICES = ("postgis", "demo-project", "qgis-server", "nginx")
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -44,11 +46,15 @@ class Settings:
     postgres_user: str
     postgres_db: str
     debian_mirror: str
+    image_repo: str  # images are <image_repo>/<service>:<QGIS version>
 
     @property
     def base_url(self) -> str:
         host = "127.0.0.1" if self.http_bind in ("0.0.0.0", "") else self.http_bind
         return f"http://{host}:{self.http_port}"
+
+    def image(self, service: str) -> str:
+        return f"{self.image_repo}/{service}:{self.release.version}"
 
     @property
     def password_file(self) -> Path:
@@ -62,6 +68,7 @@ class Settings:
         """Variables docker compose needs beyond .env: the suite that matches QGIS."""
         return {
             "COMPOSE_PROJECT_NAME": self.project_name,
+            "STACK_IMAGE_REPO": self.image_repo,
             "QGIS_VERSION": self.release.version,
             "DEBIAN_SUITE": self.release.suite,
             "APT_CHECK_VALID_UNTIL": str(self.release.apt_check_valid_until).lower(),
@@ -88,4 +95,5 @@ def load(qgis: str | None = None, root: Path = REPO_ROOT) -> Settings:
         postgres_user=get("POSTGRES_USER", "qgis"),
         postgres_db=get("POSTGRES_DB", "gis"),
         debian_mirror=get("STACK_DEBIAN_MIRROR", "http://deb.debian.org/debian"),
+        image_repo=get("STACK_IMAGE_REPO", "qgis-stack"),
     )

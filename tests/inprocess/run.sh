@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # In-process unit tests of the server plugins, inside a throwaway QGIS Server container:
 #   tests/inprocess/run.sh [PLUGINS_DIR...]        (default: the repository's plugins/)
-# QGIS=3.22|3.40 picks the image (default 3.40); PLUGINS_DIR (colon-separated) works too;
+# QGIS_IMAGE names the qgis-server image (`make plugin-test` sets it from the stack settings;
+# QGIS=3.22 there picks 3.22); PLUGINS_DIR (colon-separated) works too;
 # TESTS=<glob> runs only some modules (TESTS=test_watermark.py).
 # The container has no network: the tests need no PostGIS, projects are built in memory.
 set -Eeuo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-qgis="${QGIS:-3.40}"
-image="qgis-stack/qgis-server:${qgis}"
+image="${QGIS_IMAGE:?set QGIS_IMAGE to the qgis-server image, e.g. qgis-stack/qgis-server:3.40 (make plugin-test does)}"
+qgis="${image##*:}"
 
 die() { printf 'run.sh: error: %s\n' "$*" >&2; exit 64; }
 
@@ -30,7 +31,7 @@ if ((${#plugin_dirs[@]} == 0)); then
 	IFS=: read -r -a plugin_dirs <<<"${PLUGINS_DIR:-$repo/plugins}"
 fi
 
-docker image inspect "$image" >/dev/null 2>&1 || die "no image $image: build it first (make up QGIS=$qgis)"
+docker image inspect "$image" >/dev/null 2>&1 || die "no image $image: build it first (make plugin-test builds it)"
 require_readable "$here"
 mounts=(-v "$here:/srv/tests:ro")
 container_dirs=()

@@ -39,6 +39,7 @@ def test_compose_gets_the_suite_that_matches_the_version(
 
     assert env == {
         "COMPOSE_PROJECT_NAME": "qgis-stack",
+        "STACK_IMAGE_REPO": "qgis-stack",
         "QGIS_VERSION": "3.44",
         "DEBIAN_SUITE": "sid",
         "APT_CHECK_VALID_UNTIL": "false",
