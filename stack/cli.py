@@ -21,7 +21,7 @@ from stack.provision.engine import ensure_engine
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     started = time.monotonic()
-    lifecycle.up(settings, build=not args.no_build)
+    lifecycle.up(settings, lifecycle.command_log(settings, "up"), build_images=not args.no_build)
     say(f"up and healthy in {time.monotonic() - started:.0f} s:")
     for line in lifecycle.urls(settings):
         print(f"  {line}")
@@ -29,7 +29,7 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_down(settings: Settings, args: argparse.Namespace) -> int:
-    lifecycle.down(settings, volumes=args.volumes)
+    lifecycle.down(settings, lifecycle.command_log(settings, "down"), volumes=args.volumes)
     return 0
 
 
@@ -53,7 +53,11 @@ def cmd_logs(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
-    return compose(settings, "build", *args.services, check=False)
+    unknown = set(args.services) - set(SERVICES)
+    if unknown:
+        raise StackError(f"no such service: {', '.join(sorted(unknown))}; choose from {', '.join(SERVICES)}")
+    lifecycle.build(settings, lifecycle.command_log(settings, "build"), tuple(args.services) or SERVICES)
+    return 0
 
 
 def cmd_wait(settings: Settings, args: argparse.Namespace) -> int:
@@ -64,13 +68,13 @@ def cmd_wait(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_engine(settings: Settings, args: argparse.Namespace) -> int:
-    ensure_engine(settings.debian_mirror)
+    ensure_engine(settings.debian_mirror, lifecycle.command_log(settings, "engine"))
     say("Docker engine and Compose v2 are usable")
     return 0
 
 
 def cmd_prepare(settings: Settings, args: argparse.Namespace) -> int:
-    lifecycle.prepare(settings)
+    lifecycle.prepare(settings, lifecycle.command_log(settings, "prepare"))
     return 0
 
 
@@ -101,7 +105,7 @@ def parser() -> argparse.ArgumentParser:
     logs.set_defaults(run=cmd_logs)
 
     build = sub.add_parser("build", help="build the images (of these services only)")
-    build.add_argument("services", nargs="*", help="only these services")
+    build.add_argument("services", nargs="*", help=f"only these of {', '.join(SERVICES)}")
     build.set_defaults(run=cmd_build)
 
     wait = sub.add_parser("wait", help="wait until /healthz answers 200")

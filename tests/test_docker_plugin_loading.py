@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from stack.core.settings import REPO_ROOT
 from stack.core.waiting import wait_until
 from stack.deploy.containers import health_status, last_probe_output
 from stack.harness.throwaway import plugin_folder
-from tests.conftest import REPO
 
 pytestmark = pytest.mark.docker
 
@@ -15,7 +15,9 @@ pytestmark = pytest.mark.docker
 def test_a_plugin_that_fails_to_load_makes_the_container_unhealthy_naming_it(
     tmp_path: Path, start_qgis_server
 ) -> None:
-    plugins = plugin_folder(tmp_path, REPO / "plugins/stack_info", REPO / "tests/fixtures/broken_plugin")
+    plugins = plugin_folder(
+        tmp_path, REPO_ROOT / "plugins/stack_info", REPO_ROOT / "tests/fixtures/broken_plugin"
+    )
     container = start_qgis_server(plugins)
 
     # Unhealthy because of the plugin, not merely because the workers are still starting.
@@ -29,7 +31,7 @@ def test_a_plugin_that_fails_to_load_makes_the_container_unhealthy_naming_it(
 
 
 def test_the_same_container_with_loadable_plugins_is_healthy(tmp_path: Path, start_qgis_server) -> None:
-    container = start_qgis_server(plugin_folder(tmp_path, REPO / "plugins/stack_info"))
+    container = start_qgis_server(plugin_folder(tmp_path, REPO_ROOT / "plugins/stack_info"))
 
     healthy = wait_until(lambda: health_status(container) == "healthy", timeout_s=90)
     assert healthy, last_probe_output(container)

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 from docker.models.containers import Container
 
+from stack.core.settings import REPO_ROOT
 from stack.core.waiting import wait_until
 from stack.deploy.containers import health_status, last_probe_output
 from stack.deploy.workers import worker_pids
 from stack.harness.throwaway import plugin_folder
-from tests.conftest import REPO
 
 pytestmark = pytest.mark.docker
 
@@ -27,7 +27,9 @@ def send_in_background(container: Container, query: str) -> None:
 
 
 def test_a_worker_stuck_on_a_request_is_replaced_after_the_timeout(tmp_path: Path, start_qgis_server) -> None:
-    plugins = plugin_folder(tmp_path, REPO / "plugins/stack_info", REPO / "tests/fixtures/hanging_plugin")
+    plugins = plugin_folder(
+        tmp_path, REPO_ROOT / "plugins/stack_info", REPO_ROOT / "tests/fixtures/hanging_plugin"
+    )
     container = start_qgis_server(plugins, QGIS_WORKER_REQUEST_TIMEOUT="3")
     assert wait_until(lambda: health_status(container) == "healthy", timeout_s=60), last_probe_output(
         container

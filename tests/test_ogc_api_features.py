@@ -12,13 +12,12 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-import requests
 from owslib.ogcapi.features import Features
 
 from stack.harness.crosscheck import compare_geometry, same_value, sql_ids, stored_rows
 from stack.harness.handle import StackHandle
 from stack.harness.known_bugs import QgisVersion, known_bug
-from stack.harness.ows import TIMEOUT_S, oapif_get, oapif_url
+from stack.harness.ows import oapif_get, oapif_url
 from stack.harness.postgis import count_rows
 from stack.harness.wfs import feature_id
 from tests.demo import EDITABLE_LAYER, VECTOR_LAYERS
@@ -173,7 +172,7 @@ def test_next_links_page_through_every_feature_once(
     page = features.collection_items(PAGED_LAYER, limit=PAGE_SIZE)
     pages = [page]
     while (href := link(page, "next")) is not None and len(pages) <= math.ceil(total / PAGE_SIZE):
-        response = requests.get(on_client_url(stack, href), timeout=TIMEOUT_S)
+        response = stack.get(on_client_url(stack, href))
         response.raise_for_status()
         page = response.json()
         pages.append(page)

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-import requests
 
 from stack.harness.crosscheck import sql_ids
 from stack.harness.handle import StackHandle
@@ -129,33 +128,30 @@ def test_a_role_header_sent_by_the_client_counts_for_nothing(
     stack: StackHandle, pg: psycopg.Connection, observations: TableSnapshot
 ) -> None:
     spoofed = {"X-Qgis-Stack-Role": "editor", "Content-Type": "text/xml"}
-    response = requests.post(
+    response = stack.post(
         stack.ows_url(),
         params={"SERVICE": "WFS", "VERSION": "1.1.0", "REQUEST": "Transaction"},
         data=transaction(NEW_OBSERVATION),
         headers=spoofed,
-        timeout=30,
     )
 
     assert b"totalInserted>1<" not in response.content
     assert table_digest(pg, "demo.observations") == observations.digest
     # And a spoofed partner role does not hide anything from the anonymous client either.
-    capabilities = requests.get(
+    capabilities = stack.get(
         stack.ows_url(),
         params={"SERVICE": "WMS", "REQUEST": "GetCapabilities"},
         headers={"X-Qgis-Stack-Role": "partner"},
-        timeout=30,
     )
     assert b"<Name>observations</Name>" in capabilities.content
 
 
 @pytest.mark.smoke
 def test_wrong_credentials_are_a_401_not_the_anonymous_role(stack: StackHandle) -> None:
-    response = requests.get(
+    response = stack.get(
         stack.ows_url(),
         params={"SERVICE": "WMS", "REQUEST": "GetCapabilities"},
         auth=("editor", "wrong"),
-        timeout=10,
     )
 
     assert response.status_code == 401

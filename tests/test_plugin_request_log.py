@@ -5,7 +5,6 @@ import uuid
 
 import docker
 import pytest
-import requests
 
 from stack.core.waiting import wait_until
 from stack.deploy.containers import service_container
@@ -30,7 +29,7 @@ def test_the_clients_request_id_is_in_the_qgis_log_with_the_request(
     docker_client: docker.DockerClient, stack: StackHandle
 ) -> None:
     request_id = f"test-{uuid.uuid4().hex}"
-    response = requests.get(stack.ows_url(), params=GETMAP, headers={"X-Request-Id": request_id}, timeout=30)
+    response = stack.get(stack.ows_url(), params=GETMAP, headers={"X-Request-Id": request_id})
     assert response.status_code == 200
 
     assert wait_until(lambda: logged_request(docker_client, stack, request_id) is not None, timeout_s=10)
@@ -47,7 +46,7 @@ def test_the_clients_request_id_is_in_the_qgis_log_with_the_request(
 def test_a_request_without_an_id_is_logged_under_the_one_nginx_made(
     docker_client: docker.DockerClient, stack: StackHandle
 ) -> None:
-    response = requests.get(stack.ows_url(), params=GETMAP, timeout=30)
+    response = stack.get(stack.ows_url(), params=GETMAP, headers={"X-Request-Id": None})
     made_by_nginx = response.headers["X-Request-Id"]
 
     assert wait_until(lambda: logged_request(docker_client, stack, made_by_nginx) is not None, timeout_s=10)

@@ -6,13 +6,11 @@ ModelTiepoint, 42113 GDAL_NODATA): no GDAL needed.
 
 import pytest
 from owslib.coverage.wcs100 import WebCoverageService_1_0_0
-from owslib.wcs import WebCoverageService
 from owslib.wms import WebMapService
 from PIL import Image
 
 from stack.harness.handle import StackHandle
 from stack.harness.images import open_image
-from stack.harness.ows import TIMEOUT_S
 
 COVERAGE = "elevation"
 LUXEMBOURG = (5.741666, 49.441666, 6.533334, 50.191667)  # minx, miny, maxx, maxy
@@ -25,7 +23,7 @@ GDAL_NODATA = 42113
 
 @pytest.fixture(scope="module")
 def wcs(stack: StackHandle) -> WebCoverageService_1_0_0:
-    return WebCoverageService(stack.ows_url(), version="1.0.0", timeout=TIMEOUT_S)
+    return stack.wcs("1.0.0")
 
 
 def get_coverage(

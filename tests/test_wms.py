@@ -6,7 +6,6 @@ cross-checked against PostGIS where the harness can reach it.
 
 import psycopg
 import pytest
-import requests
 from owslib.wms import WebMapService
 from psycopg import sql
 
@@ -120,11 +119,10 @@ def test_capabilities_advertise_the_url_the_client_used(wms: WebMapService, stac
 @pytest.mark.smoke
 def test_capabilities_behind_a_tls_proxy_advertise_its_host_and_scheme(stack: StackHandle) -> None:
     # Raw request: OWSLib cannot add the proxy's X-Forwarded-* headers.
-    response = requests.get(
+    response = stack.get(
         stack.ows_url(),
         params={"SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetCapabilities"},
         headers={"X-Forwarded-Host": "maps.example.org", "X-Forwarded-Proto": "https"},
-        timeout=30,
     )
 
     assert response.status_code == 200

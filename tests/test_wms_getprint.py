@@ -7,7 +7,6 @@ import pytest
 import requests
 
 from stack.harness.handle import StackHandle
-from stack.harness.ows import TIMEOUT_S
 
 A4_LANDSCAPE_PT = (842, 595)  # 297 x 210 mm at 72 points an inch
 
@@ -26,7 +25,7 @@ def world_pdf(stack: StackHandle) -> requests.Response:
     }
     # Raw GET: OWSLib does not know GetPrint. The ':' of map0:EXTENT stays as it is: nginx
     # refuses percent-encoded parameter names, and requests would send map0%3AEXTENT.
-    return requests.get(f"{stack.ows_url()}?{urlencode(params, safe=':,')}", timeout=TIMEOUT_S)
+    return stack.get(f"{stack.ows_url()}?{urlencode(params, safe=':,')}")
 
 
 def test_getprint_answers_with_a_pdf(world_pdf: requests.Response) -> None:

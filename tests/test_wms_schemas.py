@@ -8,12 +8,11 @@ import copy
 import re
 
 import pytest
-import requests
 from lxml import etree
 
 from stack.harness import schemas
 from stack.harness.handle import StackHandle
-from stack.harness.ows import TIMEOUT_S, ows_get
+from stack.harness.ows import ows_get
 
 WMS = "http://www.opengis.net/wms"
 OGC = "http://www.opengis.net/ogc"
@@ -59,7 +58,7 @@ def qgis_extension_schema(stack: StackHandle, capabilities_1_3_0: etree._Element
     it imports the WMS schema from schemas.opengis.net, which resolves locally."""
     url = dict(schemas.schema_locations(capabilities_1_3_0))[QGIS_WMS]
     assert url.startswith(stack.ows_url()), f"the QGIS extension schema is not on this server: {url}"
-    response = requests.get(url, timeout=TIMEOUT_S)
+    response = stack.get(url)
     assert response.status_code == 200, response.text[:300]
     return {url: response.content}
 

@@ -22,7 +22,6 @@ from stack.harness.images import (
     open_image,
     pixel_at,
 )
-from stack.harness.ows import TIMEOUT_S
 from tests.demo import LAND, OCEAN
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
@@ -48,7 +47,7 @@ to_mercator = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
 
 @pytest.fixture(scope="module")
 def wmts(stack: StackHandle) -> WebMapTileService:
-    return WebMapTileService(stack.ows_url(), version="1.0.0", timeout=TIMEOUT_S)
+    return stack.wmts("1.0.0")
 
 
 def tile(wmts: WebMapTileService, fmt: str) -> Image.Image:

@@ -8,28 +8,26 @@ deployment; tests marked destructive, docker or postgis are skipped there.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import docker
 import psycopg
 import pytest
 import requests
+from docker.models.containers import Container
 from owslib.wfs import WebFeatureService
 from owslib.wms import WebMapService
-from testcontainers.compose import DockerCompose
+from testcontainers.core.container import DockerContainer
 
 from stack.core.errors import StackError
 from stack.core.settings import Settings, load
 from stack.deploy import lifecycle
-from stack.deploy.compose import compose_env
-from stack.deploy.health import healthy
 from stack.harness import postgis
 from stack.harness.diagnostics import HttpTrace, container_log_tails
 from stack.harness.handle import StackHandle
 from stack.harness.known_bugs import QgisVersion, served_version
-from stack.harness.ows import wfs_client, wms_client
+from stack.harness.throwaway import qgis_server, remove_leftovers
 from stack.provision.secrets import demo_user_passwords
 
 LOCAL_ONLY_MARKERS = ("destructive", "docker", "postgis")
@@ -135,7 +133,22 @@ def stack_settings(pytestconfig: pytest.Config) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def stack_session(pytestconfig: pytest.Config, stack_settings: Settings) -> Iterator[StackHandle]:
+def stack_build() -> bool:
+    """Whether a stack this session starts builds its images first. Override to use them as they are."""
+    return True
+
+
+@pytest.fixture(scope="session")
+def stack_teardown() -> bool:
+    """Whether a stack this session started is taken down at the end (its data is always kept).
+    Override it to return False to leave it running for the next session."""
+    return True
+
+
+@pytest.fixture(scope="session")
+def stack_session(
+    pytestconfig: pytest.Config, stack_settings: Settings, stack_build: bool, stack_teardown: bool
+) -> Iterator[StackHandle]:
     """The stack under test, anonymous. Tests use `stack` (which a module may override,
     e.g. to act as another role) or `stack_as_editor` / `stack_as_partner`."""
     project = pytestconfig.getoption("--project")
@@ -148,11 +161,12 @@ def stack_session(pytestconfig: pytest.Config, stack_settings: Settings) -> Iter
         return
     handle = StackHandle(base_url=stack_settings.base_url, project=project, settings=stack_settings)
     pytestconfig.stash[STACK] = handle
-    if healthy(stack_settings.base_url):
-        _check_same_checkout(stack_settings)
-        yield handle  # started by `make up`: leave it running
-        return
-    yield from _started_stack(handle, stack_settings)
+    log = lifecycle.command_log(stack_settings, "pytest-stack")
+    try:
+        with lifecycle.running(stack_settings, log, build_images=stack_build, teardown=stack_teardown):
+            yield handle
+    except StackError as error:
+        pytest.exit(f"the stack is not usable: {error}", returncode=3)
 
 
 @pytest.fixture(scope="session")
@@ -170,61 +184,12 @@ def demo_users(stack_session: StackHandle) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def stack_as_editor(stack_session: StackHandle, demo_users: dict[str, str]) -> StackHandle:
-    return replace(stack_session, auth=("editor", demo_users["editor"]))
+    return stack_session.as_user("editor", demo_users["editor"])
 
 
 @pytest.fixture(scope="session")
 def stack_as_partner(stack_session: StackHandle, demo_users: dict[str, str]) -> StackHandle:
-    return replace(stack_session, auth=("partner", demo_users["partner"]))
-
-
-def _started_stack(handle: StackHandle, settings: Settings) -> Iterator[StackHandle]:
-    """Start the stack for this session and take it down again (data kept), even on failure."""
-    try:
-        client = lifecycle.prepare(settings)
-    except StackError as error:
-        pytest.exit(f"cannot prepare the stack: {error}", returncode=3)
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in compose_env(settings).items():
-            if os.environ.get(name) != value:
-                patch.setenv(name, value)
-        stack_compose = DockerCompose(
-            settings.root, compose_file_name="docker-compose.yml", build=True, wait=True
-        )
-        try:
-            _start_or_exit(stack_compose, client, handle, settings)
-            yield handle
-        finally:
-            lifecycle.down(settings)
-
-
-def _start_or_exit(
-    stack_compose: DockerCompose, client: docker.DockerClient, handle: StackHandle, settings: Settings
-) -> None:
-    """One screen on why the stack is not up, instead of every test failing alike."""
-    try:
-        stack_compose.start()
-    except Exception as error:
-        diagnosis = lifecycle.diagnose(client, settings)
-        pytest.exit(f"the stack did not start ({error}):\n{diagnosis}", returncode=3)
-    if not lifecycle.wait_until_healthy(settings):
-        pytest.exit(
-            f"{handle.healthz_url} never answered 200:\n{lifecycle.diagnose(client, settings)}", returncode=3
-        )
-
-
-def _check_same_checkout(settings: Settings) -> None:
-    """A stack from another checkout would be tested with this checkout's secrets and tests."""
-    try:
-        started_from = lifecycle.running_checkout(docker.from_env(), settings)
-    except docker.errors.DockerException:
-        return  # no Docker access here: nothing to compare
-    if started_from and os.path.realpath(started_from) != os.path.realpath(settings.root):
-        pytest.exit(
-            f"{settings.base_url} is served by a stack started from {started_from}, not from "
-            f"{settings.root}: run `make down` there, or set STACK_HTTP_PORT and COMPOSE_PROJECT_NAME",
-            returncode=3,
-        )
+    return stack_session.as_user("partner", demo_users["partner"])
 
 
 @pytest.fixture(scope="session")
@@ -252,11 +217,33 @@ def pg(stack_session: StackHandle, docker_client: docker.DockerClient) -> Iterat
         yield connection
 
 
-@pytest.fixture(scope="session")
-def wms(stack_session: StackHandle) -> WebMapService:
-    return wms_client(stack_session, "1.3.0")
+# Module scope: they follow the `stack` a module uses (a module may override it to act as
+# another role); the handle caches OWSLib's clients, so capabilities are read once per role.
+@pytest.fixture(scope="module")
+def wms(stack: StackHandle) -> WebMapService:
+    return stack.wms("1.3.0")
 
 
-@pytest.fixture(scope="session")
-def wfs(stack_session: StackHandle) -> WebFeatureService:
-    return wfs_client(stack_session, "1.1.0")
+@pytest.fixture(scope="module")
+def wfs(stack: StackHandle) -> WebFeatureService:
+    return stack.wfs("1.1.0")
+
+
+@pytest.fixture
+def start_qgis_server(
+    docker_client: docker.DockerClient, stack: StackHandle
+) -> Iterator[Callable[..., Container]]:
+    """Start throwaway qgis-server containers from the stack's image; removed afterwards."""
+    assert stack.settings is not None
+    settings = stack.settings
+    remove_leftovers(docker_client, settings.project_name)
+    started: list[DockerContainer] = []
+
+    def start(plugins: Path, **environment: str) -> Container:
+        container = qgis_server(settings.image("qgis-server"), settings.project_name, plugins, **environment)
+        started.append(container.start())
+        return container.get_wrapped_container()
+
+    yield start
+    for container in started:
+        container.stop()

@@ -2,18 +2,29 @@
 
 No PostGIS and no nginx: health requests run against the image's empty project, so a
 plugin folder made by a test is all such a container needs.
+
+testcontainers starts them: it labels each container with the pytest session's id. Its
+reaper (Ryuk) would remove them when pytest is killed, but Ryuk is an image from a registry
+and these hosts have none, so the reaper is off and `remove_leftovers` does its job at the
+next session start: containers of this stack project left by an earlier session go.
 """
 
 from __future__ import annotations
 
 import shutil
-import uuid
 from pathlib import Path
 
 import docker
 from docker.models.containers import Container
+from testcontainers.core.config import testcontainers_config
+from testcontainers.core.container import DockerContainer
+from testcontainers.core.labels import LABEL_SESSION_ID, SESSION_ID
 
 SECOND = 1_000_000_000  # docker healthcheck times are in nanoseconds
+PROJECT_LABEL = "qgis-stack.test-project"
+
+# Ryuk's image cannot be pulled without a registry; remove_leftovers() stands in for it.
+testcontainers_config.ryuk_disabled = True
 
 
 def plugin_folder(destination: Path, *plugins: Path) -> Path:
@@ -26,17 +37,16 @@ def plugin_folder(destination: Path, *plugins: Path) -> Path:
     return folder
 
 
-def run_qgis_server(client: docker.DockerClient, image: str, plugins: Path, **environment: str) -> Container:
+def qgis_server(image: str, project: str, plugins: Path, **environment: str) -> DockerContainer:
     """One worker, the plugins mounted, and a health check every second from the start."""
-    return client.containers.run(
+    container = DockerContainer(
         image,
-        name=f"qgis-stack-test-{uuid.uuid4().hex[:8]}",
-        detach=True,
-        environment={"QGIS_WORKERS": "1", **environment},
-        volumes={str(plugins): {"bind": "/srv/qgis/plugins", "mode": "ro"}},
+        env={"QGIS_WORKERS": "1", **environment},
+        volumes=[(str(plugins), "/srv/qgis/plugins", "ro")],
+    )
+    return container.with_tmpfs_mount("/tmp").with_kwargs(
+        labels={PROJECT_LABEL: project},
         read_only=True,
-        tmpfs={"/tmp": ""},
-        labels={"qgis-stack.test": "throwaway"},
         healthcheck={
             "test": ["CMD", "qgis-server-healthcheck"],
             "interval": SECOND,
@@ -45,3 +55,14 @@ def run_qgis_server(client: docker.DockerClient, image: str, plugins: Path, **en
             "start_period": 1_000_000,  # 1 ms; 0 would inherit the image's start period
         },
     )
+
+
+def remove_leftovers(client: docker.DockerClient, project: str) -> list[str]:
+    """Remove throwaway containers of this project that an earlier, killed session left."""
+    found: list[Container] = client.containers.list(all=True, filters={"label": f"{PROJECT_LABEL}={project}"})
+    removed = []
+    for container in found:
+        if container.labels.get(LABEL_SESSION_ID) != SESSION_ID:
+            container.remove(force=True)
+            removed.append(container.name)
+    return removed

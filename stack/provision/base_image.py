@@ -9,13 +9,12 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import docker
 from docker.errors import APIError, ImageNotFound
 
-from stack.core.console import say
+from stack.core.console import Log, run_logged, say
 from stack.core.errors import StackError
 from stack.provision.engine import ensure_debootstrap
 
@@ -60,22 +59,20 @@ def _trim(rootfs: Path) -> None:
         lists.unlink()
 
 
-def _bootstrap(client: docker.DockerClient, suite: str, tag: str, mirror: str) -> None:
-    ensure_debootstrap()
-    started = time.monotonic()
+def _bootstrap(client: docker.DockerClient, suite: str, tag: str, mirror: str, log: Log) -> None:
+    ensure_debootstrap(log)
     with tempfile.TemporaryDirectory(prefix=f"qgis-stack-{suite}-") as tmp:
         rootfs = Path(tmp) / "rootfs"
-        say(f"creating {tag} with debootstrap (minbase, {mirror})")
-        result = subprocess.run(
+        code = run_logged(
             ["debootstrap", "--variant=minbase", suite, str(rootfs), mirror],
-            capture_output=True,
-            text=True,
+            f"creating {tag} with debootstrap (minbase, {mirror})",
+            log,
+            check=False,
         )
-        if result.returncode != 0:
+        if code != 0:
             raise StackError(
                 f"debootstrap {suite} failed; is {mirror} reachable? "
-                "(set STACK_DEBIAN_MIRROR for another mirror)\n"
-                f"{result.stdout[-1500:]}{result.stderr[-1500:]}"
+                f"(set STACK_DEBIAN_MIRROR for another mirror)\nlast lines of {log.path}:\n{log.tail()}"
             )
         _trim(rootfs)
         archive = Path(tmp) / "rootfs.tar"
@@ -84,10 +81,9 @@ def _bootstrap(client: docker.DockerClient, suite: str, tag: str, mirror: str) -
         client.api.import_image_from_file(
             str(archive), repository=repository, tag=image_tag, changes=['CMD ["bash"]']
         )
-    say(f"created {tag} in {time.monotonic() - started:.0f} s")
 
 
-def ensure_base_image(client: docker.DockerClient, tag: str, mirror: str) -> None:
+def ensure_base_image(client: docker.DockerClient, tag: str, mirror: str, log: Log) -> None:
     try:
         client.images.get(tag)
         return
@@ -103,4 +99,4 @@ def ensure_base_image(client: docker.DockerClient, tag: str, mirror: str) -> Non
     if os.geteuid() != 0:
         raise StackError(f"{tag} is neither local nor pullable, and creating it needs root (debootstrap)")
     suite = image_tag.removesuffix("-slim")
-    _bootstrap(client, suite, tag, mirror)
+    _bootstrap(client, suite, tag, mirror, log)

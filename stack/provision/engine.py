@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from stack.core.console import say
+from stack.core.console import Log, run_logged, say
 from stack.core.errors import StackError
 
 DOCKERD_LOG = Path("/var/log/qgis-stack-dockerd.log")
@@ -44,24 +44,21 @@ def _is_debian() -> bool:
     return Path("/etc/debian_version").is_file() and shutil.which("apt-get") is not None
 
 
-def _run(command: list[str], what: str) -> None:
-    say(what)
+def _run(command: list[str], what: str, log: Log) -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    result = subprocess.run(command, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
-        raise StackError(f"{what} failed ({' '.join(command)}):\n{tail}")
+    run_logged(command, what, log, env=env)
 
 
-def _apt_install(*packages: str) -> None:
-    _run(["apt-get", "update", "-q"], "updating the apt package lists")
+def _apt_install(log: Log, *packages: str) -> None:
+    _run(["apt-get", "update", "-q"], "updating the apt package lists", log)
     _run(
         ["apt-get", "install", "-y", "-q", *packages],
         f"installing {', '.join(packages)} from Debian packages",
+        log,
     )
 
 
-def _install_compose_from_trixie(mirror: str) -> None:
+def _install_compose_from_trixie(mirror: str, log: Log) -> None:
     """trixie's docker-compose .deb, fetched with a private apt list so no suite is mixed in."""
     with tempfile.TemporaryDirectory(prefix="qgis-stack-apt-") as tmp:
         work = Path(tmp)
@@ -80,23 +77,22 @@ def _install_compose_from_trixie(mirror: str) -> None:
             f"-o=Dir::State::Lists={work / 'lists'}",
             "-o=APT::Sandbox::User=root",
         ]
-        _run(["apt-get", *apt_options, "update", "-q"], "reading trixie's package list")
-        say("downloading Compose v2 (trixie's docker-compose package)")
-        result = subprocess.run(
+        _run(["apt-get", *apt_options, "update", "-q"], "reading trixie's package list", log)
+        run_logged(
             ["apt-get", *apt_options, "download", "docker-compose"],
+            "downloading Compose v2 (trixie's docker-compose package)",
+            log,
             cwd=work,
-            capture_output=True,
-            text=True,
         )
         debs = list(work.glob("docker-compose_*.deb"))
-        if result.returncode != 0 or not debs:
-            raise StackError(f"could not download trixie's docker-compose:\n{result.stderr[-2000:]}")
-        _run(["dpkg", "-i", str(debs[0])], "installing Compose v2")
+        if not debs:
+            raise StackError(f"apt-get download left no docker-compose .deb; see {log.path}")
+        _run(["dpkg", "-i", str(debs[0])], "installing Compose v2", log)
 
 
-def _start_dockerd() -> None:
+def _start_dockerd(log: Log) -> None:
     if Path("/run/systemd/system").is_dir() and shutil.which("systemctl"):
-        _run(["systemctl", "start", "docker"], "starting the Docker engine (systemd)")
+        _run(["systemctl", "start", "docker"], "starting the Docker engine (systemd)", log)
     else:
         say(f"starting the Docker engine: dockerd, logging to {DOCKERD_LOG}")
         with DOCKERD_LOG.open("ab") as log:
@@ -112,7 +108,7 @@ def _start_dockerd() -> None:
     raise StackError(f"dockerd did not answer within {ENGINE_START_SECONDS} s; see {DOCKERD_LOG}")
 
 
-def ensure_engine(mirror: str) -> None:
+def ensure_engine(mirror: str, log: Log) -> None:
     """Make `docker info` and `docker compose` work, or say exactly why we cannot."""
     if engine_answers() and compose_works():
         return
@@ -122,19 +118,20 @@ def ensure_engine(mirror: str) -> None:
             "Start the Docker engine and install Compose v2, or run as root on Debian and "
             "the stack installs them from Debian packages."
         )
+    say("Docker is not usable here: installing it from Debian packages")
     if not shutil.which("dockerd"):
-        _apt_install("docker.io", "debootstrap")
+        _apt_install(log, "docker.io", "debootstrap")
     if not compose_works():
-        _install_compose_from_trixie(mirror)
+        _install_compose_from_trixie(mirror, log)
     if not engine_answers():
-        _start_dockerd()
+        _start_dockerd(log)
 
 
-def ensure_debootstrap() -> None:
+def ensure_debootstrap(log: Log) -> None:
     if shutil.which("debootstrap"):
         return
     if os.geteuid() != 0 or not _is_debian():
         raise StackError(
             "debootstrap is needed to create base images: install it (apt-get install debootstrap)"
         )
-    _apt_install("debootstrap")
+    _apt_install(log, "debootstrap")
