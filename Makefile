@@ -17,16 +17,18 @@ help: ## list the targets
 	@echo "  QGIS=3.22|3.40|3.44 chooses the QGIS version (default 3.40)"
 
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
-	touch $@
+	@echo "stack: installing the CLI's and the harness's Python packages into $(VENV) (log: reports/venv.log)"
+	@mkdir -p reports
+	@{ $(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --upgrade pip \
+		&& $(VENV)/bin/pip install -e '.[dev]'; } >reports/venv.log 2>&1 \
+		|| { tail -n 20 reports/venv.log; echo "stack: error: installing the Python packages failed; see reports/venv.log"; exit 1; }
+	@touch $@
 
 up: $(VENV)/.installed ## build what is missing, start, wait until healthy, print the URLs
-	$(STACK) up
+	@$(STACK) up
 
 down: $(VENV)/.installed ## stop the stack (VOLUMES=1 also deletes the PostGIS data)
-	$(STACK) down $(if $(VOLUMES),--volumes)
+	@$(STACK) down $(if $(VOLUMES),--volumes)
 
 logs: $(VENV)/.installed ## show the containers' logs (SERVICE=nginx for one, FOLLOW=1 to follow)
 	$(STACK) logs $(SERVICE) $(if $(FOLLOW),--follow)

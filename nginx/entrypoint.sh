@@ -16,12 +16,22 @@ require_match() {
 	[[ "${!name}" =~ $regex ]] || die "$name must be $hint (got '${!name}')"
 }
 
+# The image's settings (Dockerfile ENV) and the stack's wiring (compose): required here,
+# defaulted nowhere else.
+readonly DEFAULTS=/etc/qgis-stack/nginx-defaults.env
+
+# Every setting of the defaults file that is unset or empty takes its default.
+load_defaults() {
+	local name value
+	while IFS='=' read -r name value; do
+		[[ "$name" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
+		if [[ -z "${!name:-}" ]]; then export "$name=$value"; fi
+	done <"$DEFAULTS"
+}
+
 read_env() {
-	: "${QGIS_FCGI_ADDRESS:=qgis-server:9993}"
-	: "${NGINX_FCGI_CONNECT_TIMEOUT:=5s}"
-	: "${NGINX_FCGI_READ_TIMEOUT:=60s}"
-	: "${NGINX_CLIENT_MAX_BODY_SIZE:=16m}"
-	: "${NGINX_LOG_LEVEL:=warn}"
+	[[ -n "${QGIS_FCGI_ADDRESS:-}" ]] || die "QGIS_FCGI_ADDRESS is not set: host:port of the QGIS FastCGI workers"
+	load_defaults
 	# Re-resolve the QGIS service name, so a restarted container with a new address is found.
 	: "${NGINX_RESOLVER:=$(awk '/^nameserver/ { print $2; exit }' /etc/resolv.conf)}"
 	export QGIS_FCGI_ADDRESS NGINX_FCGI_CONNECT_TIMEOUT NGINX_FCGI_READ_TIMEOUT \

@@ -15,8 +15,8 @@ die() { printf 'postgis: error: %s\n' "$*" >&2; exit 64; }
 
 read_env() {
 	: "${PGDATA:=/var/lib/postgresql/data}"
-	: "${POSTGRES_USER:=qgis}"
-	: "${POSTGRES_DB:=gis}"
+	: "${POSTGRES_USER:?set POSTGRES_USER to the application role to create and use}"
+	: "${POSTGRES_DB:?set POSTGRES_DB to the application database to create and use}"
 	: "${POSTGRES_PASSWORD_FILE:=}"
 	server_major="$(postgres --version | sed -E 's/^[^0-9]*([0-9]+).*/\1/')"
 }
@@ -75,7 +75,8 @@ stop_private_server() {
 
 sync_password() {
 	start_private_server
-	psql_as postgres postgres -v user="$POSTGRES_USER" -v password="$(<"$POSTGRES_PASSWORD_FILE")" <<-'SQL'
+	psql_as postgres postgres -v user="$POSTGRES_USER" -v password_file="$POSTGRES_PASSWORD_FILE" <<-'SQL'
+		\set password `cat :'password_file'`
 		ALTER ROLE :"user" PASSWORD :'password';
 	SQL
 	stop_private_server
@@ -84,7 +85,8 @@ sync_password() {
 
 create_role_and_database() {
 	psql_as postgres postgres -v user="$POSTGRES_USER" -v db="$POSTGRES_DB" \
-		-v password="$(<"$POSTGRES_PASSWORD_FILE")" <<-'SQL'
+		-v password_file="$POSTGRES_PASSWORD_FILE" <<-'SQL'
+		\set password `cat :'password_file'`
 		CREATE ROLE :"user" LOGIN PASSWORD :'password';
 		CREATE DATABASE :"db" OWNER :"user";
 	SQL

@@ -8,7 +8,15 @@ set -Eeuo pipefail
 
 readonly FCGI_BIN=/usr/lib/cgi-bin/qgis_mapserv.fcgi
 readonly DEMO_SCRIPT=/usr/share/qgis-stack/demo/make_demo_project.py
+# Services of the user's own databases (STACK_PG_SERVICE_FILE is mounted here).
 readonly PG_SERVICE_FILE=/etc/postgresql-common/pg_service.conf
+# The image's settings (Dockerfile ENV) and the stack's wiring (compose): required here,
+# defaulted nowhere else.
+readonly REQUIRED_ENV=(QGIS_PLUGINPATH QGIS_STACK_BUILTIN_PLUGINS QGIS_STACK_BUSY_DIR QGIS_FCGI_PORT)
+readonly DEFAULTS=/usr/local/lib/qgis-stack/defaults.env
+
+# shellcheck source=defaults.sh
+source /usr/local/lib/qgis-stack/defaults.sh
 
 log() { printf 'qgis-server: %s\n' "$*" >&2; }
 die() { printf 'qgis-server: error: %s\n' "$*" >&2; exit 64; }
@@ -22,14 +30,15 @@ require_int() {
 }
 
 read_env() {
+	local name
+	for name in "${REQUIRED_ENV[@]}"; do
+		[[ -n "${!name:-}" ]] || die "$name is not set (QGIS_FCGI_PORT: the workers' FastCGI port; the others are set by the image)"
+	done
+	load_defaults "$DEFAULTS"
 	: "${QGIS_WORKERS:=$(nproc)}"
-	: "${QGIS_WORKER_RETRIES:=3}"
-	: "${QGIS_FCGI_PORT:=9993}"
-	: "${QGIS_SERVER_LOG_LEVEL:=1}"
-	: "${QGIS_WORKER_REQUEST_TIMEOUT:=120}"
-	: "${QGIS_PLUGINPATH:=/srv/qgis/plugins}"
 	: "${POSTGRES_PASSWORD_FILE:=}"
-	: "${QGIS_STACK_BUILTIN_PLUGINS:=/usr/share/qgis-stack/plugins}"
+	# The stack's own PostGIS service; all four are set together, or none (no stack PostGIS).
+	: "${STACK_PG_SERVICE:=}" "${POSTGRES_HOST:=}" "${POSTGRES_USER:=}" "${POSTGRES_DB:=}"
 	# The built-in plugins (stack_guard) always load, whatever plugin folder is mounted.
 	if [[ ":$QGIS_PLUGINPATH:" != *":$QGIS_STACK_BUILTIN_PLUGINS:"* ]]; then
 		QGIS_PLUGINPATH="$QGIS_STACK_BUILTIN_PLUGINS:$QGIS_PLUGINPATH"
@@ -51,8 +60,10 @@ validate_env() {
 	done
 	[[ -z "${PGSERVICEFILE:-}" ]] ||
 		die "PGSERVICEFILE is ignored by FastCGI workers: mount the file at $PG_SERVICE_FILE instead"
-	[[ -r "$PG_SERVICE_FILE" ]] ||
-		log "warning: no $PG_SERVICE_FILE: layers that name a pg_service will not load"
+	if [[ -n "$STACK_PG_SERVICE" && -z "$POSTGRES_HOST$POSTGRES_USER$POSTGRES_DB" ]] ||
+		[[ -n "$POSTGRES_HOST" && (-z "$STACK_PG_SERVICE" || -z "$POSTGRES_USER" || -z "$POSTGRES_DB") ]]; then
+		die "set STACK_PG_SERVICE, POSTGRES_HOST, POSTGRES_USER and POSTGRES_DB together (the stack's PostGIS service)"
+	fi
 	if [[ -n "$POSTGRES_PASSWORD_FILE" && ! -r "$POSTGRES_PASSWORD_FILE" ]]; then
 		die "POSTGRES_PASSWORD_FILE=$POSTGRES_PASSWORD_FILE is not readable: mount the secret there"
 	fi
@@ -74,11 +85,28 @@ setup_pgpass() {
 	(umask 077 && printf '*:*:*:*:%s\n' "$password" >"$HOME/.pgpass")
 }
 
+# The stack's own database as a libpq service in ~/.pg_service.conf, from the settings
+# PostGIS gets too; libpq reads it before the system file, which holds the user's services.
+setup_pg_service() {
+	[[ -n "$STACK_PG_SERVICE" ]] || return 0
+	mkdir -p "$HOME"
+	printf '[%s]\nhost=%s\nport=5432\ndbname=%s\nuser=%s\napplication_name=%s\nconnect_timeout=5\n' \
+		"$STACK_PG_SERVICE" "$POSTGRES_HOST" "$POSTGRES_DB" "$POSTGRES_USER" "$QGIS_SERVER_APPLICATION_NAME" \
+		>"$HOME/.pg_service.conf"
+}
+
+# The same rule as QGIS (and stack_info): a package whose metadata.txt says server=True.
+is_server_plugin() {
+	local dir="$1"
+	[[ -f "$dir/__init__.py" && -f "$dir/metadata.txt" ]] &&
+		grep -qiE '^[[:space:]]*server[[:space:]]*=[[:space:]]*(true|1|yes)[[:space:]]*$' "$dir/metadata.txt"
+}
+
 list_plugins() {
 	local root dir found=()
 	for root in "${PLUGIN_DIRS[@]}"; do
 		for dir in "$root"/*/; do
-			[[ -f "$dir/metadata.txt" ]] && found+=("$(basename "$dir")")
+			if is_server_plugin "$dir"; then found+=("$(basename "$dir")"); fi
 		done
 	done
 	log "plugins in $QGIS_PLUGINPATH: ${found[*]:-none}"
@@ -105,6 +133,7 @@ main() {
 	read_env
 	validate_env
 	setup_pgpass
+	setup_pg_service
 	case "${1:-serve}" in
 	serve) serve ;;
 	make-demo-project) exec python3 "$DEMO_SCRIPT" "${@:2}" ;;

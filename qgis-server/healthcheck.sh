@@ -3,24 +3,42 @@
 # every plugin found in QGIS_PLUGINPATH was loaded, and the worker watchdog is alive.
 set -Eeuo pipefail
 
-heartbeat="${QGIS_STACK_BUSY_DIR:-/tmp/qgis-stack-busy}/.heartbeat"
-if ((${QGIS_WORKER_REQUEST_TIMEOUT:-120} > 0)) &&
-	! [[ -f "$heartbeat" && $(($(date +%s) - $(stat -c %Y "$heartbeat"))) -lt 20 ]]; then
-	echo "the worker watchdog is not running (no fresh $heartbeat)"
-	exit 1
-fi
+readonly HEARTBEAT_MAX_AGE_S=20
+# Prints the body of a FastCGI answer (headers, a blank line, the body) and exits 0 only
+# when it is a JSON report saying "healthy": true.
+readonly VERDICT='
+import json, re, sys
+body = re.split(r"\r?\n\r?\n", sys.argv[1], maxsplit=1)[-1]
+print(body)
+try:
+    healthy = json.loads(body).get("healthy") is True
+except ValueError:
+    healthy = False
+sys.exit(0 if healthy else 1)
+'
 
-response="$(
-	REQUEST_METHOD=GET \
-		QUERY_STRING='SERVICE=STACKINFO&REQUEST=GetInfo' \
-		REQUEST_URI='/healthcheck?SERVICE=STACKINFO&REQUEST=GetInfo' \
-		SCRIPT_NAME=/healthcheck SERVER_NAME=localhost SERVER_PORT=80 SERVER_PROTOCOL=HTTP/1.1 \
-		QGIS_PROJECT_FILE="$QGIS_STACK_HEALTH_PROJECT" \
-		timeout 8 cgi-fcgi -bind -connect "127.0.0.1:${QGIS_FCGI_PORT:-9993}"
-)" || {
-	echo "no answer from FastCGI on port ${QGIS_FCGI_PORT:-9993}"
-	exit 1
+# shellcheck source=defaults.sh
+source /usr/local/lib/qgis-stack/defaults.sh
+
+watchdog_alive() {
+	((QGIS_WORKER_REQUEST_TIMEOUT == 0)) && return 0
+	local heartbeat="${QGIS_STACK_BUSY_DIR:?}/.heartbeat"
+	[[ -f "$heartbeat" ]] && (($(date +%s) - $(stat -c %Y "$heartbeat") < HEARTBEAT_MAX_AGE_S))
 }
-body="${response#*$'\r\n\r\n'}"
-echo "$body"
-[[ "$body" == *'"healthy": true'* ]]
+
+main() {
+	load_defaults /usr/local/lib/qgis-stack/defaults.env
+	if ! watchdog_alive; then
+		echo "the worker watchdog is not running (no fresh heartbeat in $QGIS_STACK_BUSY_DIR)"
+		exit 1
+	fi
+	local response
+	response="$(timeout 8 qgis-fcgi-request 'SERVICE=STACKINFO&REQUEST=GetInfo')" || {
+		echo "no answer from the FastCGI workers on port $QGIS_FCGI_PORT"
+		exit 1
+	}
+	# The verdict is the report's "healthy" field, read as JSON (not by its layout).
+	python3 -c "$VERDICT" "$response"
+}
+
+main "$@"

@@ -18,12 +18,7 @@ HANG = "SERVICE=HANG&REQUEST=Hang"
 
 def send_in_background(container: Container, query: str) -> None:
     """A FastCGI request from inside the container that nobody waits for."""
-    command = (
-        f"REQUEST_METHOD=GET QUERY_STRING='{query}' REQUEST_URI='/ows?{query}' "
-        "QGIS_PROJECT_FILE=$QGIS_STACK_HEALTH_PROJECT SERVER_NAME=localhost SERVER_PORT=80 "
-        "timeout 60 cgi-fcgi -bind -connect 127.0.0.1:9993 >/dev/null"
-    )
-    container.exec_run(["bash", "-c", command], detach=True)
+    container.exec_run(["timeout", "60", "qgis-fcgi-request", query], detach=True)
 
 
 def test_a_worker_stuck_on_a_request_is_replaced_after_the_timeout(tmp_path: Path, start_qgis_server) -> None:

@@ -13,7 +13,7 @@ class StackInfoPlugin:
         # parameters. STACK_PG_SERVICE empty = do not check PostGIS.
         self.service = StackInfoService(
             plugin_path=os.environ.get("QGIS_PLUGINPATH", ""),
-            pg_service=os.environ.get("STACK_PG_SERVICE", "qgis-stack").strip(),
+            pg_service=os.environ.get("STACK_PG_SERVICE", "").strip(),
         )
         # QGIS keeps no Python reference to the service: hold it here or it is collected.
         server_iface.serviceRegistry().registerService(self.service)

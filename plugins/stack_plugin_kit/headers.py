@@ -1,8 +1,4 @@
-"""Read request headers and the response status, whichever way QGIS Server runs.
-
-This file is shared: every stack plugin that reads headers ships the same copy (a plugin
-must stand alone in its folder), and tests/inprocess checks that the copies are equal.
-"""
+"""Read request headers and the response status, whichever way QGIS Server runs."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """A QgsServerFilter whose hooks never raise into QGIS Server.
 
-This file is shared: every stack plugin with a server filter ships the same copy (a
-plugin must stand alone in its folder), and tests/inprocess checks that the copies are
-equal.
-
 Left alone, an exception in a Python hook reaches QGIS Server as a C++ exception: the
 client gets a bare "500 Internal Server Error" text, the traceback is lost, and the
 filters after the failing one are skipped for that request. Here the traceback goes to

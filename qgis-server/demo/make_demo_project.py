@@ -43,7 +43,7 @@ from qgis.PyQt.QtGui import QColor, QFont
 
 PROJECT_NAME = "demo"
 RASTER_SOURCE = Path("/usr/share/qgis-stack/demo/elevation.tif")
-SERVICE = os.environ.get("STACK_PG_SERVICE", "qgis-stack")
+SERVICE = os.environ["STACK_PG_SERVICE"]  # the stack sets it (stack/core/settings.py)
 # Advertised in WMS GetCapabilities: geographic, web mercator and two projected national CRSs.
 WMS_CRS = ["EPSG:4326", "EPSG:3857", "EPSG:3035", "EPSG:27700"]
 

@@ -53,16 +53,30 @@ class Log:
 
 
 @contextmanager
-def step(what: str) -> Iterator[None]:
-    """`stack: <what> … 12 s`, or `<what> failed after 12 s` and the error."""
+def step(what: str, log: Path | None = None) -> Iterator[None]:
+    """One line per step: `stack: <what> (12 s)`, or `stack: <what>: failed after 12 s`.
+    On a terminal a live line shows the seconds so far (and the log's last line) meanwhile;
+    elsewhere (CI) a line says when the step starts."""
     started = time.monotonic()
-    say(f"{what} …")
+    live = sys.stderr.isatty() and not verbose()
+    done = threading.Event()
+    progress = threading.Thread(target=_show_progress, args=(what, log, started, done), daemon=True)
+    if live:
+        progress.start()
+    else:
+        say(f"{what} …")
     try:
         yield
     except BaseException:
+        done.set()
+        if live:
+            progress.join()
         say(f"{what}: failed after {time.monotonic() - started:.0f} s")
         raise
-    say(f"{what}: done in {time.monotonic() - started:.0f} s")
+    done.set()
+    if live:
+        progress.join()
+    say(f"{what} ({time.monotonic() - started:.0f} s)")
 
 
 def _last_line(path: Path) -> str:
@@ -75,11 +89,12 @@ def _last_line(path: Path) -> str:
     return lines[-1].strip() if lines else ""
 
 
-def _show_progress(what: str, log: Path, started: float, done: threading.Event) -> None:
+def _show_progress(what: str, log: Path | None, started: float, done: threading.Event) -> None:
     """A live line on a terminal: the step, the seconds so far, and the log's last line."""
     width = 100
     while not done.wait(PROGRESS_INTERVAL_S):
-        line = f"  {what} … {time.monotonic() - started:.0f} s  {_last_line(log)}"
+        detail = _last_line(log) if log else ""
+        line = f"{PREFIX}{what} … {time.monotonic() - started:.0f} s  {detail}"
         sys.stderr.write("\r" + line[:width].ljust(width))
         sys.stderr.flush()
     sys.stderr.write("\r" + " " * width + "\r")
@@ -95,19 +110,12 @@ def run_logged(
     check: bool = True,
 ) -> int:
     """Run `command` as one step; its output goes to the log (or the terminal with VERBOSE=1)."""
-    with step(what):
+    if not verbose():
+        log.announce()
+    with step(what, None if verbose() else log.path):
         if verbose():
             code = subprocess.run(list(command), env=env, cwd=cwd).returncode
         else:
-            log.announce()
-            started = time.monotonic()
-            done = threading.Event()
-            progress = None
-            if sys.stderr.isatty():
-                progress = threading.Thread(
-                    target=_show_progress, args=(what, log.path, started, done), daemon=True
-                )
-                progress.start()
             with log.path.open("a") as output:
                 output.write(f"\n=== {time.strftime('%Y-%m-%dT%H:%M:%S')} {what}: {' '.join(command)}\n")
                 output.flush()
@@ -119,9 +127,6 @@ def run_logged(
                     stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
                 ).returncode
-            done.set()
-            if progress is not None:
-                progress.join()
         if check and code != 0:
             tail = "" if verbose() else f"\nlast lines of {log.path}:\n{log.tail()}"
             raise StackError(f"{what} failed (exit {code}: {' '.join(command)}){tail}")

@@ -35,6 +35,11 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+# The QGIS workers' FastCGI port: compose gives it to qgis-server and, as the address to
+# send requests to, to nginx.
+FCGI_PORT = 9993
+
+
 @dataclass(frozen=True)
 class Settings:
     root: Path
@@ -43,6 +48,11 @@ class Settings:
     http_bind: str
     http_port: int
     secrets_dir: Path
+    projects_dir: Path
+    plugins_dir: Path
+    access_dir: Path
+    pg_service_file: Path  # the user's own libpq services (the stack's own is generated)
+    pg_service: str  # the service name of the stack's PostGIS, as the demo project names it
     postgres_user: str
     postgres_db: str
     debian_mirror: str
@@ -65,13 +75,24 @@ class Settings:
         return f"{self.project_name}_pgdata_{self.release.suite}"
 
     def compose_env(self) -> dict[str, str]:
-        """Variables docker compose needs beyond .env: the suite that matches QGIS."""
+        """What docker-compose.yml requires (its ${…:?} variables), all decided here."""
         return {
             "COMPOSE_PROJECT_NAME": self.project_name,
             "STACK_IMAGE_REPO": self.image_repo,
             "QGIS_VERSION": self.release.version,
             "DEBIAN_SUITE": self.release.suite,
             "APT_CHECK_VALID_UNTIL": str(self.release.apt_check_valid_until).lower(),
+            "STACK_HTTP_BIND": self.http_bind,
+            "STACK_HTTP_PORT": str(self.http_port),
+            "STACK_SECRETS_DIR": str(self.secrets_dir),
+            "STACK_PROJECTS_DIR": str(self.projects_dir),
+            "STACK_PLUGINS_DIR": str(self.plugins_dir),
+            "STACK_ACCESS_DIR": str(self.access_dir),
+            "STACK_PG_SERVICE_FILE": str(self.pg_service_file),
+            "STACK_PG_SERVICE": self.pg_service,
+            "POSTGRES_USER": self.postgres_user,
+            "POSTGRES_DB": self.postgres_db,
+            "QGIS_FCGI_PORT": str(FCGI_PORT),
         }
 
 
@@ -81,7 +102,10 @@ def load(qgis: str | None = None, root: Path = REPO_ROOT) -> Settings:
     def get(name: str, default: str) -> str:
         return os.environ.get(name) or file_values.get(name) or default
 
-    secrets_dir = Path(get("STACK_SECRETS_DIR", "./.secrets"))
+    def folder(name: str, default: str) -> Path:
+        path = Path(get(name, default))
+        return path if path.is_absolute() else root / path
+
     port = get("STACK_HTTP_PORT", "8080")
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise StackError(f"STACK_HTTP_PORT must be a TCP port number (got '{port}')")
@@ -91,7 +115,12 @@ def load(qgis: str | None = None, root: Path = REPO_ROOT) -> Settings:
         project_name=get("COMPOSE_PROJECT_NAME", "qgis-stack"),
         http_bind=get("STACK_HTTP_BIND", "127.0.0.1"),
         http_port=int(port),
-        secrets_dir=secrets_dir if secrets_dir.is_absolute() else root / secrets_dir,
+        secrets_dir=folder("STACK_SECRETS_DIR", ".secrets"),
+        projects_dir=folder("STACK_PROJECTS_DIR", "projects"),
+        plugins_dir=folder("STACK_PLUGINS_DIR", "plugins"),
+        access_dir=folder("STACK_ACCESS_DIR", "access"),
+        pg_service_file=folder("STACK_PG_SERVICE_FILE", "qgis-server/pg_service.conf"),
+        pg_service=get("STACK_PG_SERVICE", "qgis-stack"),
         postgres_user=get("POSTGRES_USER", "qgis"),
         postgres_db=get("POSTGRES_DB", "gis"),
         debian_mirror=get("STACK_DEBIAN_MIRROR", "http://deb.debian.org/debian"),

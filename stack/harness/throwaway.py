@@ -20,6 +20,8 @@ from testcontainers.core.config import testcontainers_config
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.labels import LABEL_SESSION_ID, SESSION_ID
 
+from stack.core.settings import FCGI_PORT
+
 SECOND = 1_000_000_000  # docker healthcheck times are in nanoseconds
 PROJECT_LABEL = "qgis-stack.test-project"
 
@@ -41,7 +43,7 @@ def qgis_server(image: str, project: str, plugins: Path, **environment: str) -> 
     """One worker, the plugins mounted, and a health check every second from the start."""
     container = DockerContainer(
         image,
-        env={"QGIS_WORKERS": "1", **environment},
+        env={"QGIS_WORKERS": "1", "QGIS_FCGI_PORT": str(FCGI_PORT), **environment},
         volumes=[(str(plugins), "/srv/qgis/plugins", "ro")],
     )
     return container.with_tmpfs_mount("/tmp").with_kwargs(
