@@ -48,10 +48,11 @@ plugin-test: $(VENV)/.installed ## the plugins' in-process tests, inside the qgi
 	$(STACK) build qgis-server
 	QGIS_IMAGE="$$($(STACK) image qgis-server)" tests/inprocess/run.sh
 
-lint: $(VENV)/.installed ## ruff, and bash -n on the shell scripts
+lint: $(VENV)/.installed ## ruff (Python), shellcheck (shell), hadolint (Dockerfiles)
 	$(VENV)/bin/ruff check stack tests plugins qgis-server
 	$(VENV)/bin/ruff format --check stack tests plugins qgis-server
-	for f in */*.sh tests/inprocess/*.sh .ci/run; do bash -n "$$f" || exit 1; done
+	git ls-files -z '*.sh' .ci/run | xargs -0 $(VENV)/bin/shellcheck -x
+	git ls-files -z '*Dockerfile' | xargs -0 $(VENV)/bin/hadolint
 
 # The plugins must work on the oldest and the default QGIS version.
 PLUGIN_TEST_VERSIONS ?= 3.40 3.22

@@ -53,6 +53,8 @@ validate_env() {
 
 render_config() {
 	mkdir -p "$RUN_DIR"
+	# The names are for envsubst to fill in, not for this shell.
+	# shellcheck disable=SC2016
 	envsubst '${QGIS_FCGI_ADDRESS} ${NGINX_FCGI_CONNECT_TIMEOUT} ${NGINX_FCGI_READ_TIMEOUT}
 		${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_LOG_LEVEL} ${NGINX_RESOLVER}' \
 		<"$TEMPLATE" >"$CONFIG"

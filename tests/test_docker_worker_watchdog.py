@@ -44,3 +44,44 @@ def test_a_worker_stuck_on_a_request_is_replaced_after_the_timeout(tmp_path: Pat
     assert wait_until(lambda: health_status(container) == "healthy", timeout_s=30), last_probe_output(
         container
     )
+
+
+def test_the_kill_line_names_the_request_id_nginx_gave_the_request(
+    tmp_path: Path, start_qgis_server, start_nginx
+) -> None:
+    plugins = plugin_folder(
+        tmp_path, REPO_ROOT / "plugins/stack_info", REPO_ROOT / "tests/fixtures/hanging_plugin"
+    )
+    projects, access = tmp_path / "projects", tmp_path / "access"
+    projects.mkdir()
+    access.mkdir()
+    (access / "users.map").write_text("")
+    (access / "htpasswd").write_text("")
+    for path in (projects, access, *access.iterdir()):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    qgis = start_qgis_server(plugins, projects, QGIS_WORKER_REQUEST_TIMEOUT="3")
+    assert wait_until(lambda: health_status(qgis) == "healthy", timeout_s=60), last_probe_output(qgis)
+    (projects / "hang.qgs").write_bytes(qgis.exec_run(["cat", "/usr/share/qgis-stack/health.qgs"]).output)
+    (projects / "hang.qgs").chmod(0o644)
+    nginx = start_nginx(qgis, projects, access)
+    assert wait_until(lambda: health_status(nginx) == "healthy", timeout_s=60), last_probe_output(nginx)
+
+    nginx.exec_run(
+        [
+            "curl",
+            "-s",
+            "-m",
+            "30",
+            "-H",
+            "X-Request-Id: stuck-1234",
+            f"http://127.0.0.1:8080/ows/hang?{HANG}",
+        ],
+        detach=True,
+    )
+
+    def killed() -> bool:
+        return "qgis-worker-watchdog: killed worker" in qgis.logs().decode(errors="replace")
+
+    assert wait_until(killed, timeout_s=30), qgis.logs(tail=20).decode(errors="replace")
+    kill_line = next(line for line in qgis.logs().decode().splitlines() if "killed worker" in line)
+    assert "request stuck-1234" in kill_line

@@ -9,7 +9,6 @@ deployment; tests marked destructive, docker or postgis are skipped there.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import docker
 import psycopg
@@ -18,7 +17,6 @@ import requests
 from docker.models.containers import Container
 from owslib.wfs import WebFeatureService
 from owslib.wms import WebMapService
-from testcontainers.core.container import DockerContainer
 
 from stack.core.errors import StackError
 from stack.core.settings import Settings, load
@@ -27,7 +25,7 @@ from stack.harness import postgis
 from stack.harness.diagnostics import HttpTrace, container_log_tails
 from stack.harness.handle import StackHandle
 from stack.harness.known_bugs import QgisVersion, served_version
-from stack.harness.throwaway import qgis_server, remove_leftovers
+from stack.harness.throwaway import ThrowawayStarter, remove_leftovers
 from stack.provision.secrets import demo_user_passwords
 
 LOCAL_ONLY_MARKERS = ("destructive", "docker", "postgis")
@@ -230,20 +228,24 @@ def wfs(stack: StackHandle) -> WebFeatureService:
 
 
 @pytest.fixture
-def start_qgis_server(
+def throwaway_containers(
     docker_client: docker.DockerClient, stack: StackHandle
-) -> Iterator[Callable[..., Container]]:
-    """Start throwaway qgis-server containers from the stack's image; removed afterwards."""
+) -> Iterator[ThrowawayStarter]:
+    """Start throwaway containers (testcontainers) from the stack's images; removed afterwards."""
     assert stack.settings is not None
-    settings = stack.settings
-    remove_leftovers(docker_client, settings.project_name)
-    started: list[DockerContainer] = []
+    remove_leftovers(docker_client, stack.settings.project_name)
+    starter = ThrowawayStarter(stack.settings)
+    yield starter
+    starter.stop_all()
 
-    def start(plugins: Path, **environment: str) -> Container:
-        container = qgis_server(settings.image("qgis-server"), settings.project_name, plugins, **environment)
-        started.append(container.start())
-        return container.get_wrapped_container()
 
-    yield start
-    for container in started:
-        container.stop()
+@pytest.fixture
+def start_qgis_server(throwaway_containers: ThrowawayStarter) -> Callable[..., Container]:
+    """start_qgis_server(plugins, projects=None, **environment): a throwaway qgis-server."""
+    return throwaway_containers.qgis_server
+
+
+@pytest.fixture
+def start_nginx(throwaway_containers: ThrowawayStarter) -> Callable[..., Container]:
+    """start_nginx(qgis, projects, access): the stack's nginx in front of a throwaway qgis-server."""
+    return throwaway_containers.nginx

@@ -20,7 +20,7 @@ from testcontainers.core.config import testcontainers_config
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.labels import LABEL_SESSION_ID, SESSION_ID
 
-from stack.core.settings import FCGI_PORT
+from stack.core.settings import FCGI_PORT, Settings
 
 SECOND = 1_000_000_000  # docker healthcheck times are in nanoseconds
 PROJECT_LABEL = "qgis-stack.test-project"
@@ -39,12 +39,17 @@ def plugin_folder(destination: Path, *plugins: Path) -> Path:
     return folder
 
 
-def qgis_server(image: str, project: str, plugins: Path, **environment: str) -> DockerContainer:
-    """One worker, the plugins mounted, and a health check every second from the start."""
+def qgis_server(
+    image: str, project: str, plugins: Path, projects: Path | None = None, **environment: str
+) -> DockerContainer:
+    """One worker, the plugins (and projects) mounted, and a health check every second."""
+    volumes = [(str(plugins), "/srv/qgis/plugins", "ro")]
+    if projects is not None:
+        volumes.append((str(projects), "/srv/qgis/projects", "ro"))
     container = DockerContainer(
         image,
         env={"QGIS_WORKERS": "1", "QGIS_FCGI_PORT": str(FCGI_PORT), **environment},
-        volumes=[(str(plugins), "/srv/qgis/plugins", "ro")],
+        volumes=volumes,
     )
     return container.with_tmpfs_mount("/tmp").with_kwargs(
         labels={PROJECT_LABEL: project},
@@ -68,3 +73,46 @@ def remove_leftovers(client: docker.DockerClient, project: str) -> list[str]:
             container.remove(force=True)
             removed.append(container.name)
     return removed
+
+
+def nginx_in_front(
+    image: str, project: str, qgis: Container, projects: Path, access: Path
+) -> DockerContainer:
+    """The stack's nginx in front of a throwaway qgis-server; requests go in with `curl`
+    inside it (nothing is published). No users: htpasswd is an empty file in `access`."""
+    address = qgis.attrs["NetworkSettings"]["IPAddress"]
+    container = DockerContainer(
+        image,
+        env={"QGIS_FCGI_ADDRESS": f"{address}:{FCGI_PORT}"},
+        volumes=[
+            (str(projects), "/srv/qgis/projects", "ro"),
+            (str(access), "/etc/qgis-stack/access", "ro"),
+            (str(access / "htpasswd"), "/etc/qgis-stack/htpasswd", "ro"),
+        ],
+    )
+    return container.with_tmpfs_mount("/tmp").with_kwargs(labels={PROJECT_LABEL: project}, read_only=True)
+
+
+class ThrowawayStarter:
+    """Starts throwaway containers from the stack's images and stops them all at the end."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.started: list[DockerContainer] = []
+
+    def _start(self, container: DockerContainer) -> Container:
+        self.started.append(container.start())
+        return container.get_wrapped_container()
+
+    def qgis_server(self, plugins: Path, projects: Path | None = None, **environment: str) -> Container:
+        image = self.settings.image("qgis-server")
+        return self._start(qgis_server(image, self.settings.project_name, plugins, projects, **environment))
+
+    def nginx(self, qgis: Container, projects: Path, access: Path) -> Container:
+        qgis.reload()  # its address is known once it runs
+        image = self.settings.image("nginx")
+        return self._start(nginx_in_front(image, self.settings.project_name, qgis, projects, access))
+
+    def stop_all(self) -> None:
+        for container in self.started:
+            container.stop()

@@ -21,7 +21,11 @@ class BusyMarker(QgsServerFilter):
 
     def requestReady(self) -> None:  # noqa: N802
         handler = self.serverInterface().requestHandler()
-        request_id = handler.requestHeader("X-Request-Id") or "-"
+        # nginx sends the id as the FastCGI parameter HTTP_X_REQUEST_ID; which QGIS versions
+        # copy such a custom header into the request differs, the environment always has it.
+        request_id = (
+            handler.requestHeader("X-Request-Id") or self.serverInterface().getEnv("HTTP_X_REQUEST_ID") or "-"
+        )
         try:
             self.marker.write_text(f"request {request_id}: {handler.url()[:300]}\n")
         except OSError as error:
