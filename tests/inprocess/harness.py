@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import tempfile
+import unittest
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from qgis.server import (  # noqa: E402
     QgsBufferServerRequest,
     QgsBufferServerResponse,
     QgsServer,
+    QgsServerFilter,
     QgsServerInterface,
     QgsServerRequest,
 )
@@ -89,6 +91,42 @@ def plugin_module(name: str) -> ModuleType:
 
 def remove_filters() -> None:
     iface().setFilters({})
+
+
+class PluginTestCase(unittest.TestCase):
+    """One test class, one set of plugins: the filter chain is emptied and the demo project
+    made before the class runs, and no filter is left for the next class.
+    Subclasses load their plugins (and helper filters) in `set_up_plugins`."""
+
+    project: QgsProject
+    loaded: list[object]  # QGIS holds no Python reference to filters: these do
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        remove_filters()
+        cls.project = demo_project()
+        cls.loaded = []
+        cls.set_up_plugins()
+
+    @classmethod
+    def set_up_plugins(cls) -> None:
+        """Load the class's plugins with `cls.load` and helper filters with `cls.add_filter`."""
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        remove_filters()
+
+    @classmethod
+    def load(cls, name: str, **env: str | None) -> object:
+        plugin = load_plugin(name, **env)
+        cls.loaded.append(plugin)
+        return plugin
+
+    @classmethod
+    def add_filter(cls, server_filter: QgsServerFilter, priority: int) -> QgsServerFilter:
+        iface().registerFilter(server_filter, priority)
+        cls.loaded.append(server_filter)
+        return server_filter
 
 
 # --- requests --------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import unittest
 from pathlib import Path
 
 import harness
-from harness import demo_project, getmap_query, request, wfs_features, wfs_insert_point
+from harness import getmap_query, request, wfs_features, wfs_insert_point
 
 EDITOR = {"X-Qgis-Stack-Role": "editor"}
 CAPABILITIES = "SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCapabilities"
@@ -30,20 +30,20 @@ def replace_file(path: Path, text: str) -> None:
     staging.replace(path)
 
 
-class AccessControlTest(unittest.TestCase):
+class AccessControlTest(harness.PluginTestCase):
     @classmethod
-    def setUpClass(cls) -> None:
+    def set_up_plugins(cls) -> None:
         cls.rules_dir = Path(tempfile.mkdtemp(prefix="stack-access-"))
         cls.rules = cls.rules_dir / "access-rules.yaml"
         example = harness.FIXTURES / "access-rules.yaml"
         cls.example_text = example.read_text()
         cls.rules.write_text(cls.example_text)
         with harness.qgis_log():
-            cls.plugin = harness.load_plugin("stack_access", STACK_ACCESS_RULES=str(cls.rules))
-        cls.project = demo_project()
+            cls.load("stack_access", STACK_ACCESS_RULES=str(cls.rules))
 
     @classmethod
     def tearDownClass(cls) -> None:
+        super().tearDownClass()
         shutil.rmtree(cls.rules_dir)
 
     def setUp(self) -> None:

@@ -9,29 +9,20 @@ import xml.etree.ElementTree as ET
 from unittest import mock
 
 import harness
-from harness import demo_project, getfeatureinfo_query, getmap_query, request
+from harness import getfeatureinfo_query, getmap_query, request
 
 OGC = "{http://www.opengis.net/ogc}"
 REQUEST_ID = {"X-Request-Id": "req-42"}
 WFS_GETFEATURE = "SERVICE=WFS&VERSION=1.1.0&REQUEST=GetFeature&TYPENAME=places"
 
 
-class FailureIsolationTest(unittest.TestCase):
+class FailureIsolationTest(harness.PluginTestCase):
     @classmethod
-    def setUpClass(cls) -> None:
-        harness.remove_filters()
-        cls.project = demo_project()
-        # Keep the plugin objects: they hold the only Python references to their filters.
-        cls.plugins = [
-            harness.load_plugin("stack_request_log"),
-            harness.load_plugin("stack_featureinfo", STACK_FI_POINT_TOLERANCE=None),
-            harness.load_plugin("stack_watermark", STACK_WATERMARK_TEXT="mark", STACK_WATERMARK_IMAGE=None),
-            harness.load_plugin("broken_plugin"),
-        ]
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        harness.remove_filters()
+    def set_up_plugins(cls) -> None:
+        cls.load("stack_request_log")
+        cls.load("stack_featureinfo", STACK_FI_POINT_TOLERANCE=None)
+        cls.load("stack_watermark", STACK_WATERMARK_TEXT="mark", STACK_WATERMARK_IMAGE=None)
+        cls.load("broken_plugin")
 
     def assert_clean_ogc_exception(self, response: harness.Response, plugin: str) -> None:
         self.assertEqual(response.status, 500, response.text)

@@ -7,7 +7,7 @@ import json
 import unittest
 
 import harness
-from harness import demo_project, getfeatureinfo_query, request
+from harness import getfeatureinfo_query, request
 from qgis.server import QgsServerFilter, QgsServerInterface, QgsServerRequest, QgsServerResponse, QgsService
 
 # Midtown is at (5, 5): pixel (50, 50). 5 pixels off, it is found only with a tolerance.
@@ -26,18 +26,11 @@ class ParameterRecorder(QgsServerFilter):
         self.parameters = dict(self.serverInterface().requestHandler().parameterMap())
 
 
-class FeatureInfoTest(unittest.TestCase):
+class FeatureInfoTest(harness.PluginTestCase):
     @classmethod
-    def setUpClass(cls) -> None:
-        harness.remove_filters()
-        cls.project = demo_project()
-        cls.plugin = harness.load_plugin("stack_featureinfo", STACK_FI_POINT_TOLERANCE=None)
-        cls.recorder = ParameterRecorder(harness.iface())
-        harness.iface().registerFilter(cls.recorder, 900)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        harness.remove_filters()
+    def set_up_plugins(cls) -> None:
+        cls.load("stack_featureinfo", STACK_FI_POINT_TOLERANCE=None)
+        cls.recorder = cls.add_filter(ParameterRecorder(harness.iface()), 900)
 
     def test_the_default_tolerance_is_added_when_the_client_sent_none(self) -> None:
         request(getfeatureinfo_query("places", *NEAR_MIDTOWN, "text/xml"), self.project)
@@ -141,22 +134,14 @@ class FlushCounter(QgsServerFilter):
         self.flushes += 1
 
 
-class StreamedFeatureInfoTest(unittest.TestCase):
+class StreamedFeatureInfoTest(harness.PluginTestCase):
     @classmethod
-    def setUpClass(cls) -> None:
-        harness.remove_filters()
-        cls.project = demo_project()
-        cls.plugin = harness.load_plugin("stack_featureinfo", STACK_FI_POINT_TOLERANCE="0")
-        cls.router = RouteToStreamingService(harness.iface())
-        harness.iface().registerFilter(cls.router, 150)  # after the plugin's requestReady (100)
+    def set_up_plugins(cls) -> None:
+        cls.load("stack_featureinfo", STACK_FI_POINT_TOLERANCE="0")
+        cls.add_filter(RouteToStreamingService(harness.iface()), 150)  # after the plugin's requestReady (100)
         cls.service = ChunkedJsonService()
         harness.iface().serviceRegistry().registerService(cls.service)
-        cls.flush_counter = FlushCounter(harness.iface())
-        harness.iface().registerFilter(cls.flush_counter, 50)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        harness.remove_filters()
+        cls.flush_counter = cls.add_filter(FlushCounter(harness.iface()), 50)
 
     def test_a_streamed_json_answer_is_rewritten_whole(self) -> None:
         query = getfeatureinfo_query("places", 50, 50, "application/json", "&STACK_TEST_STREAM=1")

@@ -8,7 +8,7 @@ import time
 import unittest
 
 import harness
-from harness import demo_project, getmap_query, request
+from harness import getmap_query, request
 from qgis.server import QgsServerFilter
 
 
@@ -25,18 +25,11 @@ class SlowFilter(QgsServerFilter):
             time.sleep(0.2)
 
 
-class RequestLogTest(unittest.TestCase):
+class RequestLogTest(harness.PluginTestCase):
     @classmethod
-    def setUpClass(cls) -> None:
-        harness.remove_filters()
-        cls.project = demo_project()
-        cls.plugin = harness.load_plugin("stack_request_log")
-        cls.slow = SlowFilter(harness.iface())
-        harness.iface().registerFilter(cls.slow, 500)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        harness.remove_filters()
+    def set_up_plugins(cls) -> None:
+        cls.load("stack_request_log")
+        cls.slow = cls.add_filter(SlowFilter(harness.iface()), 500)
 
     def test_a_request_is_one_json_line(self) -> None:
         headers = {"X-Request-Id": "abc123", "X-Qgis-Stack-Role": "editor"}

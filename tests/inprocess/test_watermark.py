@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import harness
-from harness import demo_project, getmap_query, request
+from harness import getmap_query, request
 from qgis.PyQt.QtCore import QByteArray, QRect
 from qgis.PyQt.QtGui import QColor, QImage
 
@@ -37,23 +37,17 @@ def changed_pixels(before: QImage, after: QImage, region: QRect, tolerance: int 
     return inside, outside
 
 
-class WatermarkTestCase(unittest.TestCase):
+class WatermarkTestCase(harness.PluginTestCase):
     env: ClassVar[dict[str, str | None]] = {}
 
     @classmethod
-    def setUpClass(cls) -> None:
-        cls.project = demo_project()
-        harness.remove_filters()
+    def set_up_plugins(cls) -> None:
         # Unmarked answers first, to compare with.
         cls.plain = {
             fmt: request(getmap_query("countries,places", fmt), cls.project)
             for fmt in ("image/png", "image/jpeg")
         }
-        cls.plugin = harness.load_plugin("stack_watermark", **cls.env)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        harness.remove_filters()
+        cls.plugin = cls.load("stack_watermark", **cls.env)
 
     def mark_box(self, width: int = 200, height: int = 100) -> QRect:
         marking = harness.plugin_module("stack_watermark.marking")
