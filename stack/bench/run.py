@@ -17,7 +17,7 @@ import docker
 import requests
 
 from stack.core.settings import SERVICES, Settings, load
-from stack.core.waiting import wait_until
+from stack.deploy import lifecycle
 from stack.deploy.containers import service_container
 from stack.deploy.health import healthy
 from stack.deploy.workers import worker_pids
@@ -98,7 +98,7 @@ def first_request_after_restart(client: docker.DockerClient, settings: Settings,
     """A fresh worker must read the project first: the slow first request users report."""
     container = service_container(client, settings.project_name, "qgis-server")
     container.restart()
-    if not wait_until(lambda: healthy(settings.base_url), timeout_s=120):
+    if not lifecycle.wait_until_healthy(settings):
         raise RuntimeError("qgis-server did not come back after a restart")
     return timed_get(url, CAPABILITIES)
 

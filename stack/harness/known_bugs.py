@@ -11,6 +11,8 @@ import re
 import pytest
 import requests
 
+from stack.harness.handle import TIMEOUT_S
+
 QgisVersion = tuple[int, int, int]
 
 
@@ -22,7 +24,9 @@ def parse_server_header(header: str) -> QgisVersion | None:
 
 def served_version(ows_url: str) -> QgisVersion | None:
     """The QGIS version behind an OWS URL, from the Server header QGIS sets on every answer."""
-    response = requests.get(ows_url, params={"SERVICE": "WMS", "REQUEST": "GetCapabilities"}, timeout=30)
+    response = requests.get(
+        ows_url, params={"SERVICE": "WMS", "REQUEST": "GetCapabilities"}, timeout=TIMEOUT_S
+    )
     return parse_server_header(response.headers.get("Server", ""))
 
 

@@ -23,7 +23,7 @@ from stack.core.settings import Settings, load
 from stack.deploy import lifecycle
 from stack.harness import postgis
 from stack.harness.diagnostics import HttpTrace, container_log_tails
-from stack.harness.handle import StackHandle
+from stack.harness.handle import TIMEOUT_S, StackHandle
 from stack.harness.known_bugs import QgisVersion, served_version
 from stack.harness.throwaway import ThrowawayStarter, remove_leftovers
 from stack.provision.secrets import demo_user_passwords
@@ -55,7 +55,9 @@ def _check_remote(url: str, project: str) -> None:
     """One clear line and the end of the session when the URL is not a QGIS Server."""
     probe = f"{url}/ows/{project}"
     try:
-        response = requests.get(probe, params={"SERVICE": "WMS", "REQUEST": "GetCapabilities"}, timeout=15)
+        response = requests.get(
+            probe, params={"SERVICE": "WMS", "REQUEST": "GetCapabilities"}, timeout=TIMEOUT_S
+        )
     except requests.RequestException as error:
         pytest.exit(f"--stack-url {url} does not answer: {error}", returncode=3)
     if b"WMS_Capabilities" not in response.content and "QGIS" not in response.headers.get("Server", ""):
@@ -114,7 +116,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 def health_verdict(handle: StackHandle) -> str:
     """What /healthz says now: a dead PostGIS or a failed plugin explains many failures."""
     try:
-        report = requests.get(handle.healthz_url, timeout=10).json()
+        report = handle.get(handle.healthz_url).json()
     except (requests.RequestException, ValueError) as error:
         return f"{handle.healthz_url} gave no report ({error})"
     postgis = report.get("postgis", {})
