@@ -14,6 +14,7 @@ readonly PG_SERVICE_FILE=/etc/postgresql-common/pg_service.conf
 # defaulted nowhere else.
 readonly REQUIRED_ENV=(QGIS_PLUGINPATH QGIS_STACK_BUILTIN_PLUGINS QGIS_STACK_BUSY_DIR QGIS_FCGI_PORT)
 readonly DEFAULTS=/usr/local/lib/qgis-stack/defaults.env
+readonly SOCKET_MONITOR_FIX=/usr/local/lib/qgis-stack/libqgis-socket-monitor-fix.so
 
 # shellcheck source=defaults.sh
 source /usr/local/lib/qgis-stack/defaults.sh
@@ -54,6 +55,7 @@ validate_env() {
 	require_int QGIS_FCGI_PORT 1 65535
 	require_int QGIS_SERVER_LOG_LEVEL 0 2
 	require_int QGIS_WORKER_REQUEST_TIMEOUT 0 86400
+	require_int QGIS_STACK_SOCKET_MONITOR_FIX 0 1
 	local dir
 	for dir in "${PLUGIN_DIRS[@]}"; do
 		[[ -d "$dir" ]] || die "$dir (in QGIS_PLUGINPATH) is not a directory: mount your plugins folder there"
@@ -121,12 +123,22 @@ start_watchdog() {
 	qgis-worker-watchdog &
 }
 
+# QGIS >= 3.36 waits out a 10 ms select() at the end of every request (see
+# socket-monitor-fix.c): the fix is preloaded into multiwatch and so into every worker.
+socket_monitor_fix() {
+	if [[ "$QGIS_STACK_SOCKET_MONITOR_FIX" == 1 ]]; then
+		printf '%s\n' /usr/bin/env "LD_PRELOAD=$SOCKET_MONITOR_FIX${LD_PRELOAD:+:$LD_PRELOAD}"
+	fi
+}
+
 serve() {
 	list_plugins
 	start_watchdog
+	local preload
+	mapfile -t preload < <(socket_monitor_fix)
 	log "starting $QGIS_WORKERS worker(s) on port $QGIS_FCGI_PORT"
 	exec spawn-fcgi -n -a 0.0.0.0 -p "$QGIS_FCGI_PORT" -- \
-		/usr/bin/multiwatch -f "$QGIS_WORKERS" -r "$QGIS_WORKER_RETRIES" -s TERM -- "$FCGI_BIN"
+		"${preload[@]}" /usr/bin/multiwatch -f "$QGIS_WORKERS" -r "$QGIS_WORKER_RETRIES" -s TERM -- "$FCGI_BIN"
 }
 
 main() {
