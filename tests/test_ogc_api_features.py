@@ -32,7 +32,7 @@ STATIC_LAYERS = sorted(set(VECTOR_LAYERS) - {EDITABLE_LAYER})
 
 @pytest.fixture(scope="module")
 def features(stack: StackHandle) -> Features:
-    return Features(oapif_url(stack))
+    return stack.features()
 
 
 def envelope(box: tuple[float, float, float, float]) -> str:

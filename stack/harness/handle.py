@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 import requests
+from owslib.ogcapi.features import Features
 from owslib.util import Authentication
 from owslib.wcs import WebCoverageService
 from owslib.wfs import WebFeatureService
@@ -86,6 +87,11 @@ class StackHandle:
 
     def wmts(self, version: str = "1.0.0") -> WebMapTileService:
         return _owslib_client(self, "WMTS", version)
+
+    def features(self) -> Features:
+        """OWSLib's OGC API Features client (QGIS's "WFS3") for the project, as this role."""
+        auth = Authentication(*self.auth) if self.auth else None
+        return Features(self.oapif_url(), timeout=TIMEOUT_S, auth=auth)
 
 
 _OWSLIB = {
