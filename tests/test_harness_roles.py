@@ -5,6 +5,7 @@ from owslib.wfs import WebFeatureService
 from owslib.wms import WebMapService
 
 from stack.harness.handle import StackHandle
+from stack.harness.known_bugs import QgisVersion, known_bug
 from stack.harness.ows import oapif_get
 
 HIDDEN_FROM_PARTNER = "observations"  # access/rules.yaml
@@ -25,7 +26,15 @@ def test_the_wfs_fixture_asks_as_the_modules_role(wfs: WebFeatureService) -> Non
     assert HIDDEN_FROM_PARTNER not in wfs.contents
 
 
-def test_ogc_api_requests_carry_the_modules_role(stack: StackHandle) -> None:
+def test_ogc_api_requests_carry_the_modules_role(
+    request: pytest.FixtureRequest, qgis_version: QgisVersion | None, stack: StackHandle
+) -> None:
+    known_bug(
+        request,
+        qgis_version,
+        before=(3, 40),
+        bug="OGC API /collections answers 404 'Collection was not found' to a role that may not read every layer",
+    )
     ids = {collection["id"] for collection in stack.features().collections()["collections"]}
 
     assert "countries" in ids
