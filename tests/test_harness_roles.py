@@ -33,7 +33,8 @@ def test_ogc_api_requests_carry_the_modules_role(
         request,
         qgis_version,
         before=(3, 40),
-        bug="OGC API /collections answers 404 'Collection was not found' to a role that may not read every layer",
+        bug="OGC API /collections answers 404 'Collection was not found' to a role that may not read"
+        " every layer",
     )
     ids = {collection["id"] for collection in stack.features().collections()["collections"]}
 
