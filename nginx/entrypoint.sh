@@ -33,9 +33,12 @@ read_env() {
 	[[ -n "${QGIS_FCGI_ADDRESS:-}" ]] || die "QGIS_FCGI_ADDRESS is not set: host:port of the QGIS FastCGI workers"
 	load_defaults
 	# Re-resolve the QGIS service name, so a restarted container with a new address is found.
+	# What a request without Host is told; never the container's own address.
+	NGINX_FALLBACK_HOST="${STACK_PUBLIC_HOST:-localhost${STACK_PUBLISHED_PORT:+:$STACK_PUBLISHED_PORT}}"
 	: "${NGINX_RESOLVER:=$(awk '/^nameserver/ { print $2; exit }' /etc/resolv.conf)}"
 	export QGIS_FCGI_ADDRESS NGINX_FCGI_CONNECT_TIMEOUT NGINX_FCGI_READ_TIMEOUT \
-		NGINX_CLIENT_MAX_BODY_SIZE NGINX_LOG_LEVEL NGINX_RESOLVER
+		NGINX_CLIENT_MAX_BODY_SIZE NGINX_LOG_LEVEL NGINX_RESOLVER NGINX_FALLBACK_HOST \
+		STACK_TRUSTED_PROXIES STACK_INFO_ALLOW
 }
 
 validate_env() {
@@ -44,6 +47,9 @@ validate_env() {
 	require_match NGINX_FCGI_READ_TIMEOUT '^[0-9]+(ms|s|m)?$' 'an nginx time such as 60s'
 	require_match NGINX_CLIENT_MAX_BODY_SIZE '^[0-9]+[kKmMgG]?$' 'an nginx size such as 16m'
 	require_match NGINX_LOG_LEVEL '^(debug|info|notice|warn|error|crit)$' 'an nginx log level'
+	require_match NGINX_FALLBACK_HOST '^[A-Za-z0-9.-]+(:[0-9]+)?$' 'host[:port] (STACK_PUBLIC_HOST) advertised to requests without a Host header'
+	require_address_list STACK_TRUSTED_PROXIES
+	require_address_list STACK_INFO_ALLOW
 	[[ -n "$NGINX_RESOLVER" ]] || die "no nameserver in /etc/resolv.conf: set NGINX_RESOLVER"
 	[[ -r /etc/qgis-stack/access/users.map ]] ||
 		die "no /etc/qgis-stack/access/users.map: mount the access folder (STACK_ACCESS_DIR)"
@@ -51,12 +57,32 @@ validate_env() {
 		die "no /etc/qgis-stack/htpasswd: mount an htpasswd file (make up creates .secrets/htpasswd)"
 }
 
+# require_address_list NAME: empty, or addresses/CIDRs separated by spaces or commas.
+require_address_list() {
+	local name="$1" item
+	for item in ${!name//,/ }; do
+		[[ "$item" =~ ^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$ ]] ||
+			die "$name must list IP addresses or CIDR ranges, separated by spaces or commas (got '$item')"
+	done
+}
+
+# write_geo_entries NAME FILE: one "address 1;" line per entry of the list in NAME.
+write_geo_entries() {
+	local name="$1" file="$2" item
+	: >"$file"
+	for item in ${!name//,/ }; do
+		printf '%s 1;\n' "$item" >>"$file"
+	done
+}
+
 render_config() {
 	mkdir -p "$RUN_DIR"
+	write_geo_entries STACK_TRUSTED_PROXIES "$RUN_DIR/trusted-proxies.conf"
+	write_geo_entries STACK_INFO_ALLOW "$RUN_DIR/info-allow.conf"
 	# The names are for envsubst to fill in, not for this shell.
 	# shellcheck disable=SC2016
 	envsubst '${QGIS_FCGI_ADDRESS} ${NGINX_FCGI_CONNECT_TIMEOUT} ${NGINX_FCGI_READ_TIMEOUT}
-		${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_LOG_LEVEL} ${NGINX_RESOLVER}' \
+		${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_LOG_LEVEL} ${NGINX_RESOLVER} ${NGINX_FALLBACK_HOST}' \
 		<"$TEMPLATE" >"$CONFIG"
 	nginx -t -q -c "$CONFIG" || die "the rendered config $CONFIG is invalid (see above)"
 }

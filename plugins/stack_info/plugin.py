@@ -14,6 +14,7 @@ class StackInfoPlugin:
         self.service = StackInfoService(
             plugin_path=os.environ.get("QGIS_PLUGINPATH", ""),
             pg_service=os.environ.get("STACK_PG_SERVICE", "").strip(),
+            server_iface=server_iface,
         )
         # QGIS keeps no Python reference to the service: hold it here or it is collected.
         server_iface.serviceRegistry().registerService(self.service)

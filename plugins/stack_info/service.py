@@ -4,17 +4,29 @@ import json
 
 import qgis.utils
 from qgis.core import Qgis, QgsProject
-from qgis.server import QgsServerRequest, QgsServerResponse, QgsService
+from qgis.server import QgsServerInterface, QgsServerRequest, QgsServerResponse, QgsService
+from stack_plugin_kit.headers import request_header
 
 from .postgis import check_postgis
 from .report import PROJECT_DIRS, build_report, projects_served
 
+# Set by nginx, never by the client: "full" (an address of STACK_INFO_ALLOW), "status"
+# (/healthz for everyone else: the verdict only), "none" (STACKINFO under /ows for everyone
+# else: refused). Absent only when the FastCGI port is asked directly, from inside the
+# stack's network (the qgis-server health check): full.
+ACCESS_HEADER = "X-Qgis-Stack-Info"
+
 
 class StackInfoService(QgsService):
     def __init__(
-        self, plugin_path: str, pg_service: str, project_dirs: tuple[str, ...] = PROJECT_DIRS
+        self,
+        plugin_path: str,
+        pg_service: str,
+        project_dirs: tuple[str, ...] = PROJECT_DIRS,
+        server_iface: QgsServerInterface | None = None,
     ) -> None:
         super().__init__()
+        self.server_iface = server_iface
         self.plugin_path = plugin_path
         self.pg_service = pg_service
         self.project_dirs = project_dirs
@@ -31,6 +43,17 @@ class StackInfoService(QgsService):
     def executeRequest(  # noqa: N802
         self, request: QgsServerRequest, response: QgsServerResponse, project: QgsProject
     ) -> None:
+        # request.header() misses headers QGIS does not know under FastCGI: read the
+        # request's environment the way every plugin of the stack does.
+        header = (
+            request_header(self.server_iface, ACCESS_HEADER)
+            if self.server_iface is not None
+            else (request.header(ACCESS_HEADER) or "").strip()
+        )
+        access = (header or "full").lower()
+        if access not in ("full", "status"):
+            self._write(response, 403, {"error": "SERVICE=STACKINFO is not available to this client"})
+            return
         operation = (request.parameter("REQUEST") or "GetInfo").lower()
         if operation != "getinfo":
             self._write(response, 400, {"error": f"unknown REQUEST '{operation}'; try GetInfo"})
@@ -42,7 +65,9 @@ class StackInfoService(QgsService):
             projects=projects_served(self.project_dirs),
             postgis=check_postgis(self.pg_service),
         )
-        self._write(response, 200 if report["healthy"] else 503, report)
+        status = 200 if report["healthy"] else 503
+        # A load balancer needs the verdict; paths, plugins and pids are for operators.
+        self._write(response, status, report if access == "full" else {"healthy": report["healthy"]})
 
     @staticmethod
     def _write(response: QgsServerResponse, status: int, payload: dict) -> None:
