@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import traceback
 
-from qgis.core import Qgis, QgsFeature, QgsMapLayer, QgsMessageLog, QgsVectorLayer
+from qgis.core import Qgis, QgsExpression, QgsFeature, QgsMapLayer, QgsMessageLog, QgsVectorLayer
 from qgis.server import QgsAccessControlFilter, QgsServerInterface
 from stack_plugin_kit.headers import request_header
 
@@ -21,6 +21,13 @@ ROLE_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 # A subset string that matches no row, in SQL and in QGIS expressions alike.
 NO_ROWS = "1 = 0"
 MAX_WARNED_ROLES = 100
+
+
+def request_role(server_iface: QgsServerInterface) -> str:
+    """The role nginx set for the current request; an unusable name becomes a role no
+    rules file can define: it sees nothing."""
+    role = request_header(server_iface, ROLE_HEADER) or DEFAULT_ROLE
+    return role if ROLE_PATTERN.fullmatch(role) else "<invalid role name>"
 
 
 class StackAccessControl(QgsAccessControlFilter):
@@ -44,6 +51,18 @@ class StackAccessControl(QgsAccessControlFilter):
     def layerFilterSubsetString(self, layer: QgsVectorLayer) -> str:  # noqa: N802
         rule = self._rule(layer)
         return rule.filter if rule.visible else NO_ROWS
+
+    def layerFilterExpression(self, layer: QgsVectorLayer) -> str:  # noqa: N802
+        # The same rows again, as an expression: OGC API Features and GetPrint filter
+        # features with this hook only, never with the subset string. A filter that is not
+        # also a valid QGIS expression shows no rows there (fail closed; logged).
+        rule = self._rule(layer)
+        if not rule.visible:
+            return NO_ROWS
+        if rule.filter and QgsExpression(rule.filter).hasParserError():
+            self._warn_once(f"filter of {layer.name()} is not a QGIS expression: no rows in OGC API/GetPrint")
+            return NO_ROWS
+        return rule.filter
 
     def authorizedLayerAttributes(self, layer: QgsVectorLayer, attributes: list[str]) -> list[str]:  # noqa: N802
         rule = self._rule(layer)
@@ -86,9 +105,12 @@ class StackAccessControl(QgsAccessControlFilter):
             return DENY
 
     def _role(self) -> str:
-        role = request_header(self._iface, ROLE_HEADER) or DEFAULT_ROLE
-        # An unusable name becomes a role no rules file can define: it sees nothing.
-        return role if ROLE_PATTERN.fullmatch(role) else "<invalid role name>"
+        return request_role(self._iface)
+
+    def _warn_once(self, message: str) -> None:
+        if message not in self._warned_roles and len(self._warned_roles) < MAX_WARNED_ROLES:
+            self._warned_roles.add(message)
+            QgsMessageLog.logMessage(message, LOG_TAG, Qgis.Warning)
 
     def _warn_unknown_role(self, role: str) -> None:
         if role not in self._warned_roles and len(self._warned_roles) < MAX_WARNED_ROLES:

@@ -9,11 +9,16 @@ from qgis.core import Qgis, QgsMessageLog
 from qgis.server import QgsServerInterface
 
 from .access_filter import LOG_TAG, StackAccessControl
+from .request_check import RequestCheck
+from .response_scrub import ResponseScrub
 from .rules_store import RulesStore
 
 DEFAULT_RULES = "/etc/qgis-stack/access/rules.yaml"
 # Among access control filters, lower runs first; all must allow for access to be granted.
 PRIORITY = 100
+# Among server filters: after stack_guard (-1000) and the request log (-900), before the
+# plugins that change requests (featureinfo 100), so they see a checked request.
+FILTER_PRIORITY = 50
 
 
 def log_error(message: str) -> None:
@@ -34,3 +39,6 @@ class StackAccessPlugin:
         # QGIS keeps no Python reference to the filter: hold it here or it is collected.
         self.access_control = StackAccessControl(server_iface, self.store)
         server_iface.registerAccessControl(self.access_control, PRIORITY)
+        self.filters = [RequestCheck(server_iface, self.store), ResponseScrub(server_iface, self.store)]
+        for server_filter in self.filters:
+            server_iface.registerFilter(server_filter, FILTER_PRIORITY)

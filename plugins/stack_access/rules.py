@@ -61,6 +61,12 @@ class Rules:
                 return layers[name]
         return layers.get(ANY_LAYER, DENY)
 
+    def hidden_attributes(self, role: str) -> frozenset[str]:
+        """Every attribute the role may not see, on any layer: none of them may appear in
+        the role's filters (a filter on one layer's name is an oracle on another's)."""
+        layers = self.roles.get(role, {})
+        return frozenset(name for rule in layers.values() for name in rule.hidden_attributes)
+
 
 def parse_rules(document: object) -> Rules:
     """Validate a loaded YAML/JSON document. Unknown keys are errors: a typo must not
