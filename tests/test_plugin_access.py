@@ -1,8 +1,9 @@
-"""stack_access through nginx: the same requests as two roles differ as access/rules.yaml says.
+"""stack_access through nginx: the same requests as the demo's roles differ as access/rules.yaml says.
 
-anonymous (no credentials) sees everything read-only; partner sees no observations, only
-places with pop_max > 1,000,000, and countries without wb_a2/wb_a3; editor may edit
-observations. A role header sent by the client counts for nothing.
+The public sees least: anonymous sees no observations, only places with pop_max > 5,000,000
+and countries without wb_a2/wb_a3; partner the same with places over 1,000,000; editor
+(the `stack` fixture) sees everything and may edit observations. A role header sent by the
+client counts for nothing.
 """
 
 from collections.abc import Iterator
@@ -31,14 +32,15 @@ def observations(pg: psycopg.Connection) -> Iterator[TableSnapshot]:
     restore_table(pg, snapshot)
 
 
-def test_a_hidden_layer_is_absent_from_the_partners_capabilities(
-    stack: StackHandle, stack_as_partner: StackHandle
+def test_a_hidden_layer_is_absent_from_the_capabilities_of_the_roles_it_is_hidden_from(
+    stack: StackHandle, stack_as_partner: StackHandle, stack_anonymous: StackHandle
 ) -> None:
     assert "observations" in wms_client(stack).contents
     assert "observations" in wfs_client(stack).contents
 
-    assert "observations" not in wms_client(stack_as_partner).contents
-    assert "observations" not in wfs_client(stack_as_partner).contents
+    for role in (stack_as_partner, stack_anonymous):
+        assert "observations" not in wms_client(role).contents
+        assert "observations" not in wfs_client(role).contents
 
 
 def test_a_hidden_layer_is_refused_to_the_partner_in_getmap_and_getfeature(
@@ -71,19 +73,21 @@ def test_a_hidden_layer_is_refused_to_the_partner_in_getmap_and_getfeature(
         assert exception is not None and exception.code == "Security", response.text[:300]
 
 
-def test_the_partner_sees_only_the_rows_of_its_filter(
-    stack: StackHandle, stack_as_partner: StackHandle, pg: psycopg.Connection
+def test_each_role_sees_only_the_rows_of_its_filter_and_the_public_least(
+    stack: StackHandle, stack_as_partner: StackHandle, stack_anonymous: StackHandle, pg: psycopg.Connection
 ) -> None:
     everything = sql_ids(pg, "SELECT id FROM demo.places")
     big_cities = sql_ids(pg, "SELECT id FROM demo.places WHERE pop_max > 1000000")
+    biggest = sql_ids(pg, "SELECT id FROM demo.places WHERE pop_max > 5000000")
 
     assert set(served_ids(stack, {"TYPENAME": "places"})) == everything
     assert set(served_ids(stack_as_partner, {"TYPENAME": "places"})) == big_cities
-    assert 0 < len(big_cities) < len(everything)
+    assert set(served_ids(stack_anonymous, {"TYPENAME": "places"})) == biggest
+    assert 0 < len(biggest) < len(big_cities) < len(everything)
 
 
-def test_hidden_attributes_are_left_out_for_the_partner(
-    stack: StackHandle, stack_as_partner: StackHandle
+def test_hidden_attributes_are_left_out_for_the_partner_and_the_public(
+    stack: StackHandle, stack_as_partner: StackHandle, stack_anonymous: StackHandle
 ) -> None:
     query = {
         "SERVICE": "WFS",
@@ -94,19 +98,20 @@ def test_hidden_attributes_are_left_out_for_the_partner(
         "OUTPUTFORMAT": "application/json",
     }
 
-    public = ows_get(stack, query).json()["features"][0]["properties"]
-    partner = ows_get(stack_as_partner, query).json()["features"][0]["properties"]
-
-    assert {"wb_a2", "wb_a3"} <= set(public)
-    assert not {"wb_a2", "wb_a3"} & set(partner)
-    assert "name" in partner
+    full = ows_get(stack, query).json()["features"][0]["properties"]
+    assert {"wb_a2", "wb_a3"} <= set(full)
+    for role in (stack_as_partner, stack_anonymous):
+        restricted = ows_get(role, query).json()["features"][0]["properties"]
+        assert not {"wb_a2", "wb_a3"} & set(restricted)
+        assert "name" in restricted
 
 
 @pytest.mark.destructive
+@pytest.mark.parametrize("role", ["stack_anonymous", "stack_as_partner"])
 def test_an_edit_by_a_read_only_role_is_refused_and_changes_nothing(
-    stack: StackHandle, pg: psycopg.Connection, observations: TableSnapshot
+    role: str, request: pytest.FixtureRequest, pg: psycopg.Connection, observations: TableSnapshot
 ) -> None:
-    outcome = post_transaction(stack, transaction(NEW_OBSERVATION))
+    outcome = post_transaction(request.getfixturevalue(role), transaction(NEW_OBSERVATION))
 
     assert outcome.changed == 0
     assert outcome.exception is not None or outcome.messages, outcome
@@ -125,8 +130,9 @@ def test_the_same_edit_by_the_editor_lands_in_postgis(
 
 @pytest.mark.destructive
 def test_a_role_header_sent_by_the_client_counts_for_nothing(
-    stack: StackHandle, pg: psycopg.Connection, observations: TableSnapshot
+    stack_anonymous: StackHandle, pg: psycopg.Connection, observations: TableSnapshot
 ) -> None:
+    stack = stack_anonymous
     spoofed = {"X-Qgis-Stack-Role": "editor", "Content-Type": "text/xml"}
     response = stack.post(
         stack.ows_url(),
@@ -137,13 +143,14 @@ def test_a_role_header_sent_by_the_client_counts_for_nothing(
 
     assert b"totalInserted>1<" not in response.content
     assert table_digest(pg, "demo.observations") == observations.digest
-    # And a spoofed partner role does not hide anything from the anonymous client either.
+    # And a spoofed role shows the anonymous client nothing more than its own.
     capabilities = stack.get(
         stack.ows_url(),
         params={"SERVICE": "WMS", "REQUEST": "GetCapabilities"},
-        headers={"X-Qgis-Stack-Role": "partner"},
+        headers={"X-Qgis-Stack-Role": "editor"},
     )
-    assert b"<Name>observations</Name>" in capabilities.content
+    assert capabilities.status_code == 200
+    assert b"<Name>observations</Name>" not in capabilities.content
 
 
 @pytest.mark.smoke

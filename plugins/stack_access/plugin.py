@@ -9,6 +9,7 @@ from qgis.core import Qgis, QgsMessageLog
 from qgis.server import QgsServerInterface
 
 from .access_filter import LOG_TAG, StackAccessControl
+from .api_rows import ApiRowFilter
 from .request_check import RequestCheck
 from .response_scrub import ResponseScrub
 from .rules_store import RulesStore
@@ -39,6 +40,10 @@ class StackAccessPlugin:
         # QGIS keeps no Python reference to the filter: hold it here or it is collected.
         self.access_control = StackAccessControl(server_iface, self.store)
         server_iface.registerAccessControl(self.access_control, PRIORITY)
-        self.filters = [RequestCheck(server_iface, self.store), ResponseScrub(server_iface, self.store)]
+        self.filters = [
+            RequestCheck(server_iface, self.store),
+            ResponseScrub(server_iface, self.store),
+            ApiRowFilter(server_iface, self.store),
+        ]
         for server_filter in self.filters:
             server_iface.registerFilter(server_filter, FILTER_PRIORITY)

@@ -98,7 +98,7 @@ class _Names:
                 continue
             layers += [
                 layer for layer in self._project.mapLayers().values() if name in layer_names(layer)[:2]
-            ]  # noqa: E501
+            ]
         return layers
 
     def _group(self, name: str) -> QgsLayerTreeGroup | None:

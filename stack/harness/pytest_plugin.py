@@ -24,11 +24,14 @@ from stack.deploy import lifecycle
 from stack.harness import postgis
 from stack.harness.diagnostics import HttpTrace, container_log_tails
 from stack.harness.handle import TIMEOUT_S, StackHandle
-from stack.harness.known_bugs import QgisVersion, served_version
+from stack.harness.known_bugs import QgisVersion
+from stack.harness.stack_info import parse_version, served_version, stack_report
 from stack.harness.throwaway import ThrowawayStarter, remove_leftovers
 from stack.provision.secrets import demo_user_passwords
 
 LOCAL_ONLY_MARKERS = ("destructive", "docker", "postgis")
+# The demo user whose role (access/rules.yaml) sees everything: the `stack` fixture's.
+FULL_VIEW_USER = "editor"
 TRACE = pytest.StashKey[HttpTrace]()
 STACK = pytest.StashKey[StackHandle]()
 
@@ -38,6 +41,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--stack-url", help="run against this deployment (e.g. https://staging.example.org)")
     group.addoption("--project", default="demo", help="the project to query (default: demo)")
     group.addoption("--qgis", help="local mode: QGIS version to start (3.22, 3.40, 3.44)")
+    group.addoption(
+        "--qgis-version",
+        help="remote mode: the exact QGIS version served (e.g. 3.40.6), for known_bug(); needed "
+        "when the runner's address is not in the deployment's STACK_INFO_ALLOW",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -116,11 +124,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 def health_verdict(handle: StackHandle) -> str:
     """What /healthz says now: a dead PostGIS or a failed plugin explains many failures."""
     try:
-        report = handle.get(handle.healthz_url).json()
-    except (requests.RequestException, ValueError) as error:
+        report = stack_report(handle)
+    except Exception as error:  # a verdict line must never fail the session
         return f"{handle.healthz_url} gave no report ({error})"
     postgis = report.get("postgis", {})
-    parts = [f"healthy={report.get('healthy')}", f"failed plugins={report['plugins']['failed'] or 'none'}"]
+    parts = [f"healthy={report.get('healthy')}"]
+    if "plugins" in report:  # only in the full report
+        parts.append(f"failed plugins={report['plugins']['failed'] or 'none'}")
     if postgis.get("checked"):
         reachable = postgis.get("reachable")
         parts.append(f"PostGIS reachable={reachable}" + ("" if reachable else f" ({postgis.get('error')})"))
@@ -170,7 +180,18 @@ def stack_session(
 
 
 @pytest.fixture(scope="session")
-def stack(stack_session: StackHandle) -> StackHandle:
+def stack(stack_session: StackHandle, pytestconfig: pytest.Config) -> StackHandle:
+    """The suite's default client: locally the demo's role that sees every layer, row and
+    attribute (FULL_VIEW_USER), so a test of an OGC request is about the request, not about
+    the rules; remote, anonymous. Tests about the public use `stack_anonymous`."""
+    if stack_session.settings is None:
+        return stack_session
+    return stack_session.as_user(FULL_VIEW_USER, demo_user_passwords(stack_session.settings)[FULL_VIEW_USER])
+
+
+@pytest.fixture(scope="session")
+def stack_anonymous(stack_session: StackHandle) -> StackHandle:
+    """No credentials: what the public sees (the least, in the demo's rules)."""
     return stack_session
 
 
@@ -193,9 +214,11 @@ def stack_as_partner(stack_session: StackHandle, demo_users: dict[str, str]) -> 
 
 
 @pytest.fixture(scope="session")
-def qgis_version(stack_session: StackHandle) -> QgisVersion | None:
-    """(major, minor, patch) of the QGIS Server under test, for known_bug()."""
-    return served_version(stack_session.ows_url())
+def qgis_version(pytestconfig: pytest.Config, stack_session: StackHandle) -> QgisVersion | None:
+    """(major, minor, patch) of the QGIS Server under test, for known_bug(): --qgis-version,
+    else stack_info's report (not public: see stack.harness.stack_info)."""
+    given = pytestconfig.getoption("--qgis-version")
+    return parse_version(given) if given else served_version(stack_session)
 
 
 @pytest.fixture(scope="session")
