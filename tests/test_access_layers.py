@@ -1,0 +1,181 @@
+"""Hidden layers and rows stay hidden in every service: OGC API Features, GetPrint, schemas.
+
+access/rules.yaml: observations is hidden from the public and the partner; places shows
+the public pop_max > 5,000,000 and the partner pop_max > 1,000,000; countries hides
+wb_a2/wb_a3 from both. The editor sees everything.
+"""
+
+from __future__ import annotations
+
+import io
+
+import psycopg
+import pytest
+from PIL import Image
+
+from stack.harness.crosscheck import sql_ids
+from stack.harness.handle import StackHandle
+from stack.harness.ows import oapif_get, ows_get, service_exception
+
+RESTRICTED = ["stack_anonymous", "stack_as_partner"]
+ROW_FILTER = {"stack_anonymous": 5_000_000, "stack_as_partner": 1_000_000}
+OBSERVATION_GREEN = (0x1A, 0x96, 0x41)  # qgis-server/demo/make_demo_project.py OBSERVATION
+PRINT = {
+    "SERVICE": "WMS",
+    "VERSION": "1.3.0",
+    "REQUEST": "GetPrint",
+    "TEMPLATE": "world",
+    "FORMAT": "png",
+    "CRS": "EPSG:4326",
+    "map0:EXTENT": "48,4,52,8",
+    "DPI": "50",
+}
+
+
+def green_pixels(png: bytes) -> int:
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    colours = image.getcolors(maxcolors=image.width * image.height) or []
+    return next((count for count, colour in colours if colour == OBSERVATION_GREEN), 0)
+
+
+@pytest.mark.postgis
+@pytest.mark.parametrize("role", RESTRICTED)
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param({}, id="no-filter"),
+        pytest.param({"pop_max": "0"}, id="attribute-filter"),
+        pytest.param({"bbox": "-180,-90,180,90"}, id="bbox"),
+        pytest.param({"name": "*a*"}, id="wildcard"),
+    ],
+)
+def test_ogc_api_features_match_and_count_only_the_roles_rows(
+    role: str, params: dict[str, str], request: pytest.FixtureRequest, pg: psycopg.Connection
+) -> None:
+    threshold = ROW_FILTER[role]
+    allowed = sql_ids(pg, f"SELECT id FROM demo.places WHERE pop_max > {threshold}")
+
+    response = oapif_get(
+        request.getfixturevalue(role), "/collections/places/items", {"limit": "10000", **params}
+    )
+
+    assert response.status_code == 200, response.text[:300]
+    body = response.json()
+    served = {int(feature["id"]) for feature in body["features"]}
+    assert served <= allowed
+    assert body["numberMatched"] == len(served)
+    if not params:
+        assert served == allowed
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
+def test_ogc_api_features_neither_show_nor_filter_nor_sort_on_hidden_attributes(
+    role: str, request: pytest.FixtureRequest
+) -> None:
+    stack = request.getfixturevalue(role)
+    everything = oapif_get(stack, "/collections/countries/items", {"limit": "1000"}).json()
+
+    for spelling in ("wb_a3", "WB_A3"):
+        filtered = oapif_get(stack, "/collections/countries/items", {"limit": "1000", spelling: "NOR"}).json()
+        assert filtered["numberMatched"] == everything["numberMatched"]  # ignored: no oracle
+    assert all("wb_a3" not in feature["properties"] for feature in everything["features"])
+    assert oapif_get(stack, "/collections/countries/items", {"sortby": "wb_a3"}).status_code == 400
+    assert oapif_get(stack, "/collections/countries/items", {"properties": "wb_a3"}).status_code == 400
+    assert oapif_get(stack, "/collections/observations/items").status_code == 404
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
+@pytest.mark.parametrize(
+    "layers",
+    [
+        pytest.param({}, id="the-layouts-own-layers"),
+        pytest.param({"map0:LAYERS": "demo"}, id="project-root"),
+        pytest.param({"MAP0:LAYERS": "countries,demo"}, id="upper-case-prefix"),
+        pytest.param({"LAYERS": "demo"}, id="unprefixed-layers"),
+    ],
+)
+def test_getprint_never_draws_a_hidden_layer(
+    role: str, layers: dict[str, str], request: pytest.FixtureRequest, stack: StackHandle
+) -> None:
+    assert green_pixels(ows_get(stack, {**PRINT, **layers}).content) > 0  # the editor sees them here
+
+    restricted = request.getfixturevalue(role)
+    by_get = ows_get(restricted, {**PRINT, **layers})
+    by_post = restricted.post(restricted.ows_url(), data={**PRINT, **layers})
+
+    for response in (by_get, by_post):
+        assert response.status_code == 200, response.text[:300]
+        assert response.headers["Content-Type"].startswith("image/png")
+        assert green_pixels(response.content) == 0
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
+def test_getprint_naming_only_a_hidden_layer_is_refused(role: str, request: pytest.FixtureRequest) -> None:
+    response = ows_get(request.getfixturevalue(role), {**PRINT, "map0:LAYERS": "observations"})
+
+    assert response.status_code == 403
+    exception = service_exception(response.content)
+    assert exception is not None and exception.code == "Security"
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
+@pytest.mark.parametrize("output", ["text/xml; subtype=gml/3.1.1", "application/json"])
+def test_describefeaturetype_lists_no_hidden_attribute(
+    role: str, output: str, request: pytest.FixtureRequest, stack: StackHandle
+) -> None:
+    query = {
+        "SERVICE": "WFS",
+        "VERSION": "1.1.0",
+        "REQUEST": "DescribeFeatureType",
+        "TYPENAME": "countries",
+        "OUTPUTFORMAT": output,
+    }
+    full = ows_get(stack, query)
+    restricted = ows_get(request.getfixturevalue(role), query)
+
+    assert full.status_code == restricted.status_code == 200, restricted.text[:300]
+    assert b"wb_a3" in full.content and b"wb_a2" in full.content
+    assert b"wb_a3" not in restricted.content and b"wb_a2" not in restricted.content
+    assert b"name" in restricted.content
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param({"SERVICE": "WMS", "REQUEST": "GetProjectSettings"}, id="wms-getprojectsettings"),
+        pytest.param({"SERVICE": "WMS", "REQUEST": "GetCapabilities"}, id="wms-getcapabilities"),
+        pytest.param({"SERVICE": "WFS", "REQUEST": "GetCapabilities", "VERSION": "1.1.0"}, id="wfs"),
+        pytest.param({"SERVICE": "WCS", "REQUEST": "GetCapabilities"}, id="wcs"),
+        pytest.param({"SERVICE": "WMTS", "REQUEST": "GetCapabilities"}, id="wmts"),
+        pytest.param(
+            {"SERVICE": "WMS", "REQUEST": "GetLegendGraphic", "LAYER": "demo", "FORMAT": "application/json"},
+            id="legend-of-the-root",
+        ),
+    ],
+)
+def test_capabilities_and_legends_do_not_name_a_hidden_layer(
+    role: str, query: dict[str, str], request: pytest.FixtureRequest
+) -> None:
+    response = ows_get(request.getfixturevalue(role), query)
+
+    assert response.status_code == 200, response.text[:300]
+    assert b"observations" not in response.content.lower()
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"REQUEST": "GetStyles", "LAYERS": "observations"},
+        {"REQUEST": "DescribeLayer", "LAYERS": "observations", "SLD_VERSION": "1.1.0"},
+        {"REQUEST": "GetLegendGraphic", "LAYER": "observations", "FORMAT": "image/png"},
+    ],
+    ids=["getstyles", "describelayer", "getlegendgraphic"],
+)
+def test_operations_on_a_hidden_layer_are_refused(
+    role: str, query: dict[str, str], request: pytest.FixtureRequest
+) -> None:
+    response = ows_get(request.getfixturevalue(role), {"SERVICE": "WMS", "VERSION": "1.3.0", **query})
+
+    assert response.status_code == 403, response.text[:300]
