@@ -5,7 +5,6 @@ import json
 import qgis.utils
 from qgis.core import Qgis, QgsProject
 from qgis.server import QgsServerInterface, QgsServerRequest, QgsServerResponse, QgsService
-from stack_plugin_kit.headers import request_header
 
 from .postgis import check_postgis
 from .report import PROJECT_DIRS, build_report, projects_served
@@ -45,12 +44,7 @@ class StackInfoService(QgsService):
     ) -> None:
         # request.header() misses headers QGIS does not know under FastCGI: read the
         # request's environment the way every plugin of the stack does.
-        header = (
-            request_header(self.server_iface, ACCESS_HEADER)
-            if self.server_iface is not None
-            else (request.header(ACCESS_HEADER) or "").strip()
-        )
-        access = (header or "full").lower()
+        access = (self._access_header(request) or "full").lower()
         if access not in ("full", "status"):
             self._write(response, 403, {"error": "SERVICE=STACKINFO is not available to this client"})
             return
@@ -68,6 +62,15 @@ class StackInfoService(QgsService):
         status = 200 if report["healthy"] else 503
         # A load balancer needs the verdict; paths, plugins and pids are for operators.
         self._write(response, status, report if access == "full" else {"healthy": report["healthy"]})
+
+    def _access_header(self, request: QgsServerRequest) -> str:
+        # Under FastCGI, request.header() misses headers QGIS does not know: they are in the
+        # request's environment, which getEnv() reads (os.environ is the worker's start copy).
+        # Self-contained on purpose: this plugin must load from any plugin folder alone.
+        value = request.header(ACCESS_HEADER) or ""
+        if not value and self.server_iface is not None:
+            value = self.server_iface.getEnv("HTTP_" + ACCESS_HEADER.upper().replace("-", "_"))
+        return value.strip()
 
     @staticmethod
     def _write(response: QgsServerResponse, status: int, payload: dict) -> None:

@@ -272,5 +272,6 @@ def start_qgis_server(throwaway_containers: ThrowawayStarter) -> Callable[..., C
 
 @pytest.fixture
 def start_nginx(throwaway_containers: ThrowawayStarter) -> Callable[..., Container]:
-    """start_nginx(qgis, projects, access): the stack's nginx in front of a throwaway qgis-server."""
+    """start_nginx(qgis, projects, access, **environment): the stack's nginx in front of a
+    throwaway qgis-server."""
     return throwaway_containers.nginx

@@ -76,14 +76,14 @@ def remove_leftovers(client: docker.DockerClient, project: str) -> list[str]:
 
 
 def nginx_in_front(
-    image: str, project: str, qgis: Container, projects: Path, access: Path
+    image: str, project: str, qgis: Container, projects: Path, access: Path, **environment: str
 ) -> DockerContainer:
     """The stack's nginx in front of a throwaway qgis-server; requests go in with `curl`
     inside it (nothing is published). No users: htpasswd is an empty file in `access`."""
     address = qgis.attrs["NetworkSettings"]["IPAddress"]
     container = DockerContainer(
         image,
-        env={"QGIS_FCGI_ADDRESS": f"{address}:{FCGI_PORT}"},
+        env={"QGIS_FCGI_ADDRESS": f"{address}:{FCGI_PORT}", **environment},
         volumes=[
             (str(projects), "/srv/qgis/projects", "ro"),
             (str(access), "/etc/qgis-stack/access", "ro"),
@@ -108,10 +108,12 @@ class ThrowawayStarter:
         image = self.settings.image("qgis-server")
         return self._start(qgis_server(image, self.settings.project_name, plugins, projects, **environment))
 
-    def nginx(self, qgis: Container, projects: Path, access: Path) -> Container:
+    def nginx(self, qgis: Container, projects: Path, access: Path, **environment: str) -> Container:
         qgis.reload()  # its address is known once it runs
         image = self.settings.image("nginx")
-        return self._start(nginx_in_front(image, self.settings.project_name, qgis, projects, access))
+        return self._start(
+            nginx_in_front(image, self.settings.project_name, qgis, projects, access, **environment)
+        )
 
     def stop_all(self) -> None:
         for container in self.started:
