@@ -148,18 +148,37 @@ def test_describefeaturetype_lists_no_hidden_attribute(
         pytest.param({"SERVICE": "WFS", "REQUEST": "GetCapabilities", "VERSION": "1.1.0"}, id="wfs"),
         pytest.param({"SERVICE": "WCS", "REQUEST": "GetCapabilities"}, id="wcs"),
         pytest.param({"SERVICE": "WMTS", "REQUEST": "GetCapabilities"}, id="wmts"),
-        pytest.param(
-            {"SERVICE": "WMS", "REQUEST": "GetLegendGraphic", "LAYER": "demo", "FORMAT": "application/json"},
-            id="legend-of-the-root",
-        ),
     ],
 )
-def test_capabilities_and_legends_do_not_name_a_hidden_layer(
+def test_capabilities_do_not_name_a_hidden_layer(
     role: str, query: dict[str, str], request: pytest.FixtureRequest
 ) -> None:
     response = ows_get(request.getfixturevalue(role), query)
 
     assert response.status_code == 200, response.text[:300]
+    assert b"observations" not in response.content.lower()
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param({"REQUEST": "GetLegendGraphic", "LAYER": "demo", "FORMAT": "text/json"}, id="json"),
+        pytest.param({"REQUEST": "GetLegendGraphic", "LAYERS": "demo", "FORMAT": "image/png"}, id="png"),
+        pytest.param(
+            {"REQUEST": "GetMap", "LAYERS": "demo", "STYLES": "", "CRS": "EPSG:4326", "BBOX": "48,4,52,8",
+             "WIDTH": "64", "HEIGHT": "64", "FORMAT": "image/png"},
+            id="getmap",
+        ),
+    ],
+)  # fmt: skip
+def test_asking_for_the_projects_root_does_not_reveal_a_hidden_layers_name(
+    role: str, query: dict[str, str], request: pytest.FixtureRequest
+) -> None:
+    # QGIS either leaves the hidden layer out (200) or refuses (403); it must not name it.
+    response = ows_get(request.getfixturevalue(role), {"SERVICE": "WMS", "VERSION": "1.3.0", **query})
+
+    assert response.status_code in (200, 403), response.text[:300]
     assert b"observations" not in response.content.lower()
 
 

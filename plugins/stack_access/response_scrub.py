@@ -5,6 +5,9 @@
   removed from the schema (XML and JSON).
 - WMS GetProjectSettings lists every WFS layer of the project under <WFSLayers>, without
   asking the access control: layers the role may not read are removed.
+- A Security refusal names the layer refused; when the client asked for a group or the
+  project's root (QGIS 3.22 GetLegendGraphic LAYER=<root>, GetMap LAYERS=<group>), that is
+  the name of a layer the client did not know: the refusal is answered without names.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ import json
 import re
 
 from qgis.server import QgsConfigCache, QgsServerInterface
-from stack_plugin_kit.safe_filter import GuardedFilter
+from stack_plugin_kit.headers import response_status
+from stack_plugin_kit.safe_filter import GuardedFilter, service_exception_report
 
 from .access_filter import LOG_TAG, request_role
+from .expression_policy import mentions
 from .layer_names import layer_names
 from .rules_store import RulesStore
 
@@ -57,14 +62,27 @@ class ResponseScrub(GuardedFilter):
             return
         parameters = {_NOISE.sub("", key).upper(): value for key, value in handler.parameterMap().items()}
         request = parameters.get("REQUEST", "").strip().lower()
-        if request not in ("describefeaturetype", "getprojectsettings"):
+        refused = response_status(handler) == 403
+        if request not in ("describefeaturetype", "getprojectsettings") and not refused:
             return
         rules = self._store.current()
         if rules is None:
             return
         role = request_role(self.serverInterface())
         body = bytes(handler.body()).decode("utf-8", errors="replace")
-        if request == "describefeaturetype":
+        if refused:
+            asked = " ".join(parameters.values())
+            unknown = {
+                name for name in self._unreadable_layer_names(rules, role) if not mentions(asked, name)
+            }
+            if not any(mentions(body, name) for name in unknown):
+                return
+            new = (
+                service_exception_report("You are not allowed to access a layer of this request", "1.3.0")
+                .decode()
+                .replace("StackPluginError", "Security")
+            )
+        elif request == "describefeaturetype":
             hidden = set(rules.hidden_attributes(role))
             if not hidden:
                 return

@@ -120,7 +120,7 @@ class GuardedFilter(QgsServerFilter):
         QgsMessageLog.logMessage(f"{self.plugin_name}: {message}", self.plugin_name, Qgis.Critical)
 
 
-def service_exception_report(message: str, version: str) -> bytes:
+def service_exception_report(message: str, version: str, code: str = ERROR_CODE) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<ServiceExceptionReport xmlns="http://www.opengis.net/ogc" version={quoteattr(version)}>\n'
