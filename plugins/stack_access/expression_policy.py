@@ -54,8 +54,16 @@ ALLOWED_FUNCTIONS = frozenset(
     }
 )  # fmt: skip
 
-# A call: a name (QGIS's $-functions included), optional space or comments, "(".
-_CALL = re.compile(r"([A-Za-z_$][A-Za-z0-9_]*)\s*\(")
+# A call: a name, optional space, "("; and QGIS's $-functions, which take no parentheses.
+_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(|(\$[A-Za-z_][A-Za-z0-9_]*)")
+# Operators that may precede "(" without being calls.
+_KEYWORDS = frozenset(
+    {"and", "or", "not", "in", "like", "ilike", "is", "between", "case", "when", "then", "else"}
+)
+# String literals, read the QGIS way (backslash escapes) and the SQL way (none): a call is
+# looked for outside the literals of either reading, so no quoting trick hides one.
+_QGIS_STRINGS = re.compile(r"'(?:''|\\.|[^'\\])*'", re.S)
+_SQL_STRINGS = re.compile(r"'(?:''|[^'])*'", re.S)
 _VARIABLE = re.compile(r"@[A-Za-z_]")
 _COMMENTS = re.compile(r"/\*.*?\*/|--[^\n]*", re.S)
 _XML_START = re.compile(r"^\s*\(?\s*<")
@@ -67,9 +75,14 @@ class Refusal(ValueError):  # noqa: N818 (a verdict, not an error of ours)
 
 
 def called_functions(text: str) -> set[str]:
-    """Every name called like a function in an expression or SQL text, lower case. Lexical
-    and deliberately over-eager (a call spelt inside a string literal counts too)."""
-    return {name.lower() for name in _CALL.findall(_COMMENTS.sub(" ", text))}
+    """Every name called like a function in an expression or SQL text, lower case. Lexical,
+    and over-eager where the two readings of string literals differ."""
+    code = _COMMENTS.sub(" ", text)
+    names: set[str] = set()
+    for strings in (_QGIS_STRINGS, _SQL_STRINGS):
+        for call, dollar in _CALL.findall(strings.sub("''", code)):
+            names.add((call or dollar).lower())
+    return names - _KEYWORDS
 
 
 def check_functions(names: Iterable[str], where: str) -> None:
@@ -83,7 +96,8 @@ def check_functions(names: Iterable[str], where: str) -> None:
 
 def check_expression_text(text: str, where: str) -> None:
     """The lexical part of the check of an expression (QGIS's parser adds its own view)."""
-    if _VARIABLE.search(_COMMENTS.sub(" ", text)):
+    code = _COMMENTS.sub(" ", text)
+    if _VARIABLE.search(_QGIS_STRINGS.sub("''", code)) or _VARIABLE.search(_SQL_STRINGS.sub("''", code)):
         raise Refusal(f"{where}: variables (@name) may not be used in a request's filter")
     check_functions(called_functions(text), where)
 
