@@ -163,7 +163,7 @@ def test_capabilities_do_not_name_a_hidden_layer(
 @pytest.mark.parametrize(
     "query",
     [
-        pytest.param({"REQUEST": "GetLegendGraphic", "LAYER": "demo", "FORMAT": "text/json"}, id="json"),
+        pytest.param({"REQUEST": "GetLegendGraphic", "LAYER": "demo", "FORMAT": "application/json"}, id="js"),
         pytest.param({"REQUEST": "GetLegendGraphic", "LAYERS": "demo", "FORMAT": "image/png"}, id="png"),
         pytest.param(
             {"REQUEST": "GetMap", "LAYERS": "demo", "STYLES": "", "CRS": "EPSG:4326", "BBOX": "48,4,52,8",
