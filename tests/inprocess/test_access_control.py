@@ -98,6 +98,36 @@ class AccessControlTest(harness.PluginTestCase):
 
         self.assertEqual(response.status, 200, response.text)
 
+    # --- filters of the client ------------------------------------------------------
+
+    def test_a_filter_on_a_hidden_attribute_is_refused_before_qgis_runs_it(self) -> None:
+        getfeature = "SERVICE=WFS&VERSION=1.1.0&REQUEST=GetFeature&TYPENAME=countries"
+        for name in ("EXP_FILTER", "exp_filter"):
+            query = f"{getfeature}&{name}=%22wb_a3%22%3D%27NOR%27"
+            response = request(query, self.project)
+            self.assertEqual(response.status, 400, response.text)
+            self.assertIn("not available", response.text)
+
+    def test_functions_off_the_allow_list_are_refused_to_the_editor_too(self) -> None:
+        for expression in (
+            "env(%27HOME%27)%20IS%20NOT%20NULL",
+            "aggregate(%27places%27,%27count%27,%22name%22)>0",
+        ):
+            query = f"SERVICE=WFS&VERSION=1.1.0&REQUEST=GetFeature&TYPENAME=countries&EXP_FILTER={expression}"
+            response = request(query, self.project, EDITOR)
+            self.assertEqual(response.status, 400, response.text)
+            self.assertIn("may not be used", response.text)
+
+    def test_the_schema_lists_no_hidden_attribute(self) -> None:
+        query = "SERVICE=WFS&VERSION=1.1.0&REQUEST=DescribeFeatureType&TYPENAME=countries"
+
+        anonymous = request(query, self.project).text
+        editor = request(query, self.project, EDITOR).text
+
+        self.assertIn("wb_a3", editor)
+        self.assertNotIn("wb_a3", anonymous)
+        self.assertIn("iso_a3", anonymous)
+
     # --- rows and attributes ---------------------------------------------------------
 
     def test_anonymous_sees_only_big_places(self) -> None:
