@@ -198,3 +198,25 @@ def test_operations_on_a_hidden_layer_are_refused(
     response = ows_get(request.getfixturevalue(role), {"SERVICE": "WMS", "VERSION": "1.3.0", **query})
 
     assert response.status_code == 403, response.text[:300]
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
+@pytest.mark.parametrize("spelling", ["SHOWFEATURECOUNT", "showFeatureCount"])
+def test_legend_feature_counts_do_not_count_rows_past_the_roles_filter(
+    role: str, spelling: str, request: pytest.FixtureRequest, stack: StackHandle
+) -> None:
+    query = {
+        "SERVICE": "WMS",
+        "VERSION": "1.3.0",
+        "REQUEST": "GetLegendGraphic",
+        "LAYER": "places",
+        "FORMAT": "application/json",
+        spelling: "TRUE",
+    }
+    everything = ows_get(stack, query).json()["nodes"][0]["title"]
+    restricted = ows_get(request.getfixturevalue(role), query)
+
+    assert everything.endswith("]")  # the editor gets the count of every row
+    assert restricted.status_code == 200, restricted.text[:300]
+    # QGIS counts every row of the layer, so the count is left out for filtered roles.
+    assert "[" not in restricted.json()["nodes"][0]["title"]

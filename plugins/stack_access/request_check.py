@@ -83,6 +83,10 @@ class RequestCheck(GuardedFilter):
                 check_parameter(parameter_name(key), value, hidden)
             if parameters.get(names.get("REQUEST", ""), "").strip().upper() == "GETPRINT":
                 restrict_print_layers(self.serverInterface(), handler, rules, role)
+            if rules.filters_rows(role) and "SHOWFEATURECOUNT" in names:
+                # Legends count every row of a layer, past the role's row filter.
+                for key in [key for key in parameters if parameter_name(key) == "SHOWFEATURECOUNT"]:
+                    handler.removeParameter(key)
         except Refusal as refusal:
             handler.setServiceException(OgcRefusal("InvalidParameterValue", str(refusal), "", 400))
         except PermissionError as denied:

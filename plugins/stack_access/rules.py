@@ -61,6 +61,10 @@ class Rules:
                 return layers[name]
         return layers.get(ANY_LAYER, DENY)
 
+    def filters_rows(self, role: str) -> bool:
+        """Whether any layer shows the role only some of its rows."""
+        return any(rule.filter for rule in self.roles.get(role, {}).values())
+
     def hidden_attributes(self, role: str) -> frozenset[str]:
         """Every attribute the role may not see, on any layer: none of them may appear in
         the role's filters (a filter on one layer's name is an oracle on another's)."""
