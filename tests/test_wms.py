@@ -114,17 +114,3 @@ def test_capabilities_advertise_the_url_the_client_used(wms: WebMapService, stac
         assert urls, operation
         for url in urls:
             assert url.startswith(stack.ows_url()), f"{operation} advertises {url}"
-
-
-@pytest.mark.smoke
-def test_capabilities_behind_a_tls_proxy_advertise_its_host_and_scheme(stack: StackHandle) -> None:
-    # Raw request: OWSLib cannot add the proxy's X-Forwarded-* headers.
-    response = stack.get(
-        stack.ows_url(),
-        params={"SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetCapabilities"},
-        headers={"X-Forwarded-Host": "maps.example.org", "X-Forwarded-Proto": "https"},
-    )
-
-    assert response.status_code == 200
-    assert b'xlink:href="https://maps.example.org/ows/demo' in response.content
-    assert b"127.0.0.1" not in response.content

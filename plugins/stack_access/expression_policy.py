@@ -16,6 +16,7 @@ computes on the feature's own visible values and literals, so:
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
@@ -135,11 +136,24 @@ def check_xml(text: str, hidden: Iterable[str], where: str) -> None:
     for document in xml_documents(text):
         try:
             root = ElementTree.fromstring(document)
-        except ElementTree.ParseError as error:
-            raise Refusal(f"{where}: not well-formed XML ({error})") from error
+        except ElementTree.ParseError:
+            # QGIS's own parser may read what this one does not (it ignores namespaces):
+            # check the text as such, references decoded, and let QGIS judge the rest.
+            check_xml_text(document, hidden, where)
+            continue
         for element in root.iter():
             local = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
             if local == "Function":
                 check_functions([element.get("name", "")], where)
             for piece in (element.text or "", element.tail or "", *element.attrib.values()):
                 check_hidden_names(piece, hidden, where)
+
+
+_FUNCTION_NAME = re.compile(r"<[A-Za-z0-9_.:-]*Function\b[^>]*?\bname\s*=\s*[\"']([^\"']*)", re.I)
+
+
+def check_xml_text(text: str, hidden: Iterable[str], where: str) -> None:
+    """The same checks on XML this module cannot parse, read as text."""
+    decoded = html.unescape(text)
+    check_functions(_FUNCTION_NAME.findall(decoded), where)
+    check_hidden_names(decoded, hidden, where)

@@ -114,10 +114,11 @@ def test_a_hidden_name_anywhere_is_refused() -> None:
         '<f:Filter xmlns:f="urn:x"><f:PropertyIsEqualTo><f:Function name="env"><f:Literal>HOME</f:Literal>'
         "</f:Function><f:Literal>x</f:Literal></f:PropertyIsEqualTo></f:Filter>",
         '<!DOCTYPE f [<!ENTITY h "wb_a3">]><Filter><PropertyName>&h;</PropertyName></Filter>',
-        "<Filter><PropertyName>name</PropertyName>",  # not well-formed: refused, not skipped
+        "<Filter><PropertyName>wb_a3</PropertyName>",  # not well-formed: read as text
+        '<ogc:Filter><ogc:Function name="&#101;nv"/></ogc:Filter>',  # unbound prefix: as text
         "(<Filter><PropertyName>name</PropertyName></Filter>)(<Filter><PropertyName>wb_a2</PropertyName></Filter>)",
     ],
-    ids=["property", "character-reference", "function", "dtd", "broken", "second-of-two"],
+    ids=["property", "character-reference", "function", "dtd", "broken", "unbound-prefix", "second-of-two"],
 )
 def test_xml_filters_are_read_as_xml(xml: str) -> None:
     with pytest.raises(Refusal):
@@ -135,3 +136,7 @@ def test_an_xml_filter_on_visible_attributes_passes() -> None:
 
 def test_several_filters_in_parentheses_are_split() -> None:
     assert len(xml_documents("(<Filter/>)(<Filter></Filter>)")) == 2
+
+
+def test_xml_this_parser_cannot_read_is_left_to_qgis_when_it_names_nothing_hidden() -> None:
+    check_xml("<ogc:Filter><ogc:PropertyName>name</ogc:PropertyName>", HIDDEN, "FILTER")
