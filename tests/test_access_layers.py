@@ -220,3 +220,18 @@ def test_legend_feature_counts_do_not_count_rows_past_the_roles_filter(
     assert restricted.status_code == 200, restricted.text[:300]
     # QGIS counts every row of the layer, so the count is left out for filtered roles.
     assert "[" not in restricted.json()["nodes"][0]["title"]
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
+def test_ogc_api_lists_the_collections_the_role_may_read(
+    role: str, request: pytest.FixtureRequest, stack: StackHandle
+) -> None:
+    # QGIS 3.22 alone would answer the whole list with 404 for a role with a hidden layer.
+    everything = {c["id"] for c in oapif_get(stack, "/collections").json()["collections"]}
+    response = oapif_get(request.getfixturevalue(role), "/collections")
+
+    assert response.status_code == 200, response.text[:300]
+    listed = {c["id"] for c in response.json()["collections"]}
+    assert listed == everything - {"observations"}
+    # and the full list is back for the next request of another role
+    assert {c["id"] for c in oapif_get(stack, "/collections").json()["collections"]} == everything
