@@ -51,6 +51,7 @@ class Settings:
     projects_dir: Path
     plugins_dir: Path
     access_dir: Path
+    repro_dir: Path  # reproduction cases staged by `make repro`, one folder each
     pg_service_file: Path  # the user's own libpq services (the stack's own is generated)
     pg_service: str  # the service name of the stack's PostGIS, as the demo project names it
     postgres_user: str
@@ -88,6 +89,7 @@ class Settings:
             "STACK_PROJECTS_DIR": str(self.projects_dir),
             "STACK_PLUGINS_DIR": str(self.plugins_dir),
             "STACK_ACCESS_DIR": str(self.access_dir),
+            "STACK_REPRO_DIR": str(self.repro_dir),
             "STACK_PG_SERVICE_FILE": str(self.pg_service_file),
             "STACK_PG_SERVICE": self.pg_service,
             "POSTGRES_USER": self.postgres_user,
@@ -119,6 +121,7 @@ def load(qgis: str | None = None, root: Path = REPO_ROOT) -> Settings:
         projects_dir=folder("STACK_PROJECTS_DIR", "projects"),
         plugins_dir=folder("STACK_PLUGINS_DIR", "plugins"),
         access_dir=folder("STACK_ACCESS_DIR", "access"),
+        repro_dir=folder("STACK_REPRO_DIR", ".repro"),
         pg_service_file=folder("STACK_PG_SERVICE_FILE", "qgis-server/pg_service.conf"),
         pg_service=get("STACK_PG_SERVICE", "qgis-stack"),
         postgres_user=get("POSTGRES_USER", "qgis"),
