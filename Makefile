@@ -10,7 +10,9 @@ STACK := $(PY) -m stack $(if $(QGIS),--qgis $(QGIS))
 PYTEST_ARGS ?=
 export QGIS
 
-.PHONY: help up down logs ps integration-test unit-test plugin-test lint test bench clean
+CASE ?=
+
+.PHONY: help repro up down logs ps integration-test unit-test plugin-test lint test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -63,6 +65,10 @@ test: lint ## everything CI runs: lint, plugin tests on 3.40 and 3.22, the integ
 
 bench: $(VENV)/.installed ## latency, throughput, worker memory and image sizes of the running stack
 	$(PY) -m stack.bench $(if $(QGIS),--qgis $(QGIS))
+
+repro: $(VENV)/.installed ## replay a case: CASE=cases/<name> [QGIS=3.22|3.40|3.44|all|"3.22 3.44"]
+	@test -n "$(CASE)" || { echo "make repro: say which case: make repro CASE=cases/<name> [QGIS=…|all]" >&2; exit 2; }
+	QGIS= $(PY) -m stack repro run "$(CASE)" --versions "$(QGIS)"
 
 clean: ## remove the virtualenv and reports (not images or data)
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache

@@ -17,6 +17,7 @@ from stack.deploy.compose import compose
 from stack.deploy.containers import stack_containers, state_of
 from stack.deploy.health import healthy
 from stack.provision.engine import ensure_engine
+from stack.repro.commands import add_parser as add_repro_parser
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
@@ -118,6 +119,8 @@ def parser() -> argparse.ArgumentParser:
     image = sub.add_parser("image", help="print the image tag of a service for the chosen version")
     image.add_argument("service", choices=SERVICES)
     image.set_defaults(run=cmd_image)
+
+    add_repro_parser(sub)
     return top
 
 

@@ -1,0 +1,1 @@
+"""make repro: a production case (project, data, failing requests) replayed at QGIS versions."""

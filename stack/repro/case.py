@@ -1,0 +1,128 @@
+"""A case folder: what it holds, read and checked before any container starts.
+
+cases/<name>/
+  case.toml        project, dumps, production → local mappings, stack settings
+  <project>.qgs|.qgz and its file data
+  requests.txt     one request a line (see stack.repro.requests_file)
+  data/*.sql|*.dump   database dumps (plain SQL or pg_dump -Fc)
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stack.core.errors import StackError
+
+CASE_FILE = "case.toml"
+REQUESTS_FILE = "requests.txt"
+PROJECT_SUFFIXES = (".qgs", ".qgz")
+DUMP_SUFFIXES = (".sql", ".dump", ".backup")
+# nginx serves /ows/<name>: the case name becomes the project name.
+NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+# Only the stack's own knobs may be changed by a case (see .env.example).
+STACK_SETTING = re.compile(r"^(QGIS_|NGINX_)[A-Z0-9_]+$")
+
+
+class CaseError(StackError):
+    """A case folder that cannot be run; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Case:
+    folder: Path
+    name: str
+    project: Path
+    description: str = ""
+    dumps: tuple[Path, ...] = ()
+    services: tuple[str, ...] = ()  # production pg_service names → the case database
+    hosts: tuple[str, ...] = ()  # production database hosts (layers without a service)
+    paths: dict[str, Path] = field(default_factory=dict)  # production prefix → folder in the case
+    stack_settings: dict[str, str] = field(default_factory=dict)
+    versions: tuple[str, ...] = ()  # the versions QGIS=all runs (default: every one)
+
+    @property
+    def requests_file(self) -> Path:
+        return self.folder / REQUESTS_FILE
+
+    @property
+    def database(self) -> str:
+        """The PostGIS database the case's dumps go into: never the demo's."""
+        return "repro_" + self.name.lower().replace("-", "_")
+
+    @property
+    def service(self) -> str:
+        """The generated pg_service entry for layers named by host, not service."""
+        return f"repro-{self.name}"
+
+
+def _strings(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CaseError(f"{where} must be a list of strings")
+    return tuple(value)
+
+
+def find_project(folder: Path, named: str | None) -> Path:
+    if named:
+        project = folder / named
+        if not project.is_file():
+            raise CaseError(f"{folder / CASE_FILE}: project = '{named}', but {project} does not exist")
+        if project.suffix.lower() not in PROJECT_SUFFIXES:
+            raise CaseError(f"{project}: a project is a .qgs or .qgz file")
+        return project
+    found = sorted(p for p in folder.iterdir() if p.suffix.lower() in PROJECT_SUFFIXES)
+    if not found:
+        raise CaseError(
+            f"{folder}: no project (.qgs or .qgz) in the case folder; put it there or set project="
+        )
+    if len(found) > 1:
+        names = ", ".join(p.name for p in found)
+        raise CaseError(f"{folder}: several projects ({names}): say which in {CASE_FILE} with project = '…'")
+    return found[0]
+
+
+def load_case(folder: Path) -> Case:
+    folder = folder.resolve()
+    if not folder.is_dir():
+        raise CaseError(f"{folder}: no such case folder (make repro CASE=cases/<name>)")
+    if not NAME.match(folder.name):
+        raise CaseError(f"{folder}: a case folder's name is its project name: only A-Z a-z 0-9 _ and -")
+    config_path = folder / CASE_FILE
+    try:
+        config = tomllib.loads(config_path.read_text()) if config_path.is_file() else {}
+    except tomllib.TOMLDecodeError as error:
+        raise CaseError(f"{config_path}: {error}") from None
+    section = config.get("case", {})
+    project = find_project(folder, section.get("project"))
+    dumps = tuple(
+        folder / d for d in _strings(config.get("database", {}).get("dumps", []), "[database] dumps")
+    )
+    for dump in dumps:
+        if not dump.is_file():
+            raise CaseError(f"{config_path}: dump {dump} does not exist")
+        if dump.suffix.lower() not in DUMP_SUFFIXES:
+            raise CaseError(f"{dump}: a dump is plain SQL (.sql) or pg_dump -Fc (.dump, .backup)")
+    paths: dict[str, Path] = {}
+    for prefix, local in config.get("paths", {}).items():
+        target = (folder / local).resolve()
+        if not target.is_relative_to(folder):
+            raise CaseError(f"{config_path}: [paths] '{prefix}' must map to a folder inside the case")
+        paths[prefix.rstrip("/")] = target
+    settings = {str(k): str(v) for k, v in config.get("stack", {}).items()}
+    for key in settings:
+        if not STACK_SETTING.match(key):
+            raise CaseError(f"{config_path}: [stack] {key}: only QGIS_* and NGINX_* settings of .env.example")
+    return Case(
+        folder=folder,
+        name=folder.name,
+        project=project,
+        description=str(section.get("description", "")),
+        dumps=dumps,
+        services=_strings(config.get("database", {}).get("services", []), "[database] services"),
+        hosts=_strings(config.get("database", {}).get("hosts", []), "[database] hosts"),
+        paths=paths,
+        stack_settings=settings,
+        versions=_strings(section.get("versions", []), "[case] versions"),
+    )

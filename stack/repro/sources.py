@@ -1,0 +1,135 @@
+"""Layer sources of a project: read them, map production ones to local ones, check them.
+
+Production projects name production things. File paths under a mapped prefix move to the
+case's folder as the containers see it; PostgreSQL layers keep their service name (the
+case generates an entry for it) or, when they name a host, get the case's own service.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from stack.repro.case import Case, CaseError
+
+# Where a staged case's folder is mounted in nginx and QGIS (docker-compose.yml).
+CONTAINER_REPRO_DIR = "/srv/qgis/repro"
+FILE_PROVIDERS = ("ogr", "gdal", "spatialite", "delimitedtext", "mdal", "pdal")
+REMOTE_PROVIDERS = ("wms", "wfs", "arcgisfeatureserver", "arcgismapserver", "oapif", "WFS", "vectortile")
+# Connection parameters a local database replaces (libpq keywords, as QGIS writes them).
+CONNECTION_KEYS = ("dbname", "host", "hostaddr", "port", "user", "password", "authcfg", "sslmode", "service")
+VALUE = r"(?:'(?:[^'\\]|\\.)*'|[^\s']+)"
+
+
+@dataclass(frozen=True)
+class LayerSource:
+    layer_id: str
+    name: str
+    provider: str
+    source: str
+
+    @property
+    def shown(self) -> str:
+        """The source for messages: never a password."""
+        return re.sub(rf"password={VALUE}", "password=…", self.source)
+
+
+def read_layers(root: etree._Element) -> list[LayerSource]:
+    layers = []
+    for element in root.iter("maplayer"):
+        layers.append(
+            LayerSource(
+                layer_id=element.findtext("id") or "",
+                name=element.findtext("layername") or "",
+                provider=(element.findtext("provider") or "").strip(),
+                source=element.findtext("datasource") or "",
+            )
+        )
+    return layers
+
+
+def connection_value(source: str, key: str) -> str | None:
+    found = re.search(rf"(?:^|\s){key}=({VALUE})", source)
+    return found[1].strip("'") if found else None
+
+
+def container_folder(case: Case, local: Path) -> str:
+    return f"{CONTAINER_REPRO_DIR}/{case.name}/{local.relative_to(case.folder).as_posix()}".rstrip("/.")
+
+
+def map_paths(case: Case, source: str) -> str:
+    """Production path prefixes → the case's folders as the containers see them."""
+    for prefix, local in sorted(case.paths.items(), key=lambda item: -len(item[0])):
+        source = re.sub(re.escape(prefix) + r"(?=/|\||\?|$)", container_folder(case, local), source)
+    return source
+
+
+def map_postgres(case: Case, source: str) -> str:
+    """A database named by host gets the case's service; SSL and stored logins go."""
+    service = connection_value(source, "service")
+    drop = CONNECTION_KEYS if service is None else ("sslmode", "authcfg")
+    for key in drop:
+        source = re.sub(rf"(?:^|\s){key}={VALUE}", "", source)
+    source = source.strip()
+    return source if service is not None else f"service='{case.service}' {source}"
+
+
+def local_source(case: Case, layer: LayerSource) -> str:
+    if layer.provider == "postgres":
+        return map_postgres(case, layer.source)
+    return map_paths(case, layer.source)
+
+
+def file_path(layer: LayerSource, source: str) -> str | None:
+    """The file a file-based layer reads, as written in its source."""
+    if layer.provider not in FILE_PROVIDERS:
+        return None
+    path = source.split("|")[0]
+    path = re.sub(r"^file://", "", path).split("?")[0]
+    gdal_prefix = re.match(r"^[A-Za-z0-9_]+:(/.*?)(:[^/]*)?$", path)
+    if gdal_prefix and not re.match(r"^[A-Za-z]:", path):
+        path = gdal_prefix[1]
+    return path
+
+
+def problem(case: Case, project_dir: Path, layer: LayerSource) -> str | None:
+    """Why this layer will not resolve locally, or None."""
+    source = local_source(case, layer)
+    where = f"layer '{layer.name}' ({layer.provider}: {layer.shown})"
+    if layer.provider == "postgres":
+        service = connection_value(layer.source, "service")
+        if service is not None and service not in case.services and service != "qgis-stack":
+            return f"{where} names pg_service '{service}': add it to [database] services in case.toml"
+        host = connection_value(layer.source, "host")
+        if service is None and host not in case.hosts:
+            return f"{where} names database host '{host}': add it to [database] hosts in case.toml"
+        return None
+    path = file_path(layer, source)
+    if path is None:
+        return None
+    prefix = f"{CONTAINER_REPRO_DIR}/{case.name}/"
+    if path.startswith(prefix):
+        local = case.folder / path.removeprefix(prefix)
+    elif path.startswith("/") or re.match(r"^[A-Za-z]:[/\\]", path):
+        folder = path.rsplit("/", 1)[0] or "/"
+        return (
+            f"{where} reads {path}, outside the case: copy the file into the case and map its "
+            f'folder in case.toml, e.g. [paths] "{folder}" = "data"'
+        )
+    else:
+        local = (project_dir / path).resolve()
+        if not local.is_relative_to(case.folder):
+            return f"{where} reads {local}, outside the case folder: copy it into the case"
+    if not local.exists():
+        return f"{where}: the file {local} does not exist"
+    return None
+
+
+def check_layers(case: Case, project_dir: Path, layers: list[LayerSource]) -> None:
+    problems = [p for layer in layers if (p := problem(case, project_dir, layer))]
+    if problems:
+        listed = "\n  ".join(problems)
+        raise CaseError(f"{case.project}: {len(problems)} layer(s) would not resolve locally:\n  {listed}")
