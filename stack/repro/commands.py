@@ -33,7 +33,7 @@ def cmd_from_log(settings: Settings, args: argparse.Namespace) -> int:
         until=args.until,
         request_id=args.request_id,
     )
-    count, target = write_requests(Path(args.log), Path(args.case), chosen, append=args.append)
+    count, target = write_requests([Path(p) for p in args.logs], Path(args.case), chosen, append=args.append)
     say(f"wrote {count} request(s) to {target}")
     return 0 if count else 1
 
@@ -61,7 +61,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     init.set_defaults(run=cmd_init)
 
     log = commands.add_parser("from-log", help="write a case's requests.txt from an access log")
-    log.add_argument("log", help="nginx JSON log (ours), stack_request_log lines, or combined format")
+    log.add_argument(
+        "logs", nargs="+", help="nginx JSON log (ours), stack_request_log lines, combined format"
+    )
     log.add_argument("--case", required=True, help="the case folder whose requests.txt to write")
     log.add_argument("--project", help="only requests to /ows/<project> (or this project file)")
     log.add_argument("--status", help="only these statuses: 500, 5xx, 400-499, or a list 500,504")

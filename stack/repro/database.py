@@ -93,7 +93,8 @@ def _grant_schemas(postgis: str, settings: Settings, database: str) -> None:
     schemas = _psql(
         postgis,
         database,
-        "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'",
+        "SELECT nspname FROM pg_namespace"
+        " WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'",
     ).split()
     for schema in schemas:
         _psql(

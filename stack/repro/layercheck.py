@@ -30,7 +30,8 @@ for layer in project.mapLayers().values():
         provider = layer.dataProvider()
         if provider is not None and provider.error().summary():
             error = provider.error().summary()
-        bad.append({"name": layer.name(), "provider": layer.providerType(), "source": layer.source(), "error": error})
+        bad.append({"name": layer.name(), "provider": layer.providerType(),
+                    "source": layer.source(), "error": error})
 print("REPRO-CHECK " + json.dumps({"read": read, "error": project.error(), "bad": bad}))
 app.exitQgis()
 """
@@ -53,7 +54,8 @@ def check_in_qgis(client: docker.DockerClient, settings: Settings, case: Case) -
             for b in result["bad"]
         )
         raise CaseError(
-            f"{case.project}: {len(result['bad'])} layer(s) do not load in QGIS {settings.release.version}:\n  {listed}"
+            f"{case.project}: {len(result['bad'])} layer(s) do not load in QGIS "
+            f"{settings.release.version}:\n  {listed}"
         )
 
 

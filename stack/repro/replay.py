@@ -34,6 +34,7 @@ class Outcome:
     exception: str  # the ServiceException text, or why there was no answer
     body_file: str  # relative to the version's folder
     failure: str  # "" when the answer is what the case expects
+    request_id: str = ""  # what nginx and the request log call it
 
     @property
     def line(self) -> str:
@@ -66,7 +67,8 @@ def credentials(settings: Settings, role: str) -> tuple[str, str] | None:
     passwords = demo_user_passwords(settings)
     if role not in passwords:
         raise CaseError(
-            f"role={role}: no such user in {settings.secrets_dir / 'demo-users.json'} ({', '.join(passwords)})"
+            f"role={role}: no such user in {settings.secrets_dir / 'demo-users.json'} "
+            f"({', '.join(passwords)})"
         )
     return role, passwords[role]
 
@@ -119,7 +121,7 @@ def send(settings: Settings, case: Case, request: ReplayRequest, out: Path) -> O
         headers["Content-Type"] = request.content_type or (
             "text/xml" if is_xml else "application/x-www-form-urlencoded"
         )
-    headers.setdefault("X-Request-Id", f"repro-{case.name}-{request.number}-{int(time.time())}")
+    headers.setdefault("X-Request-Id", f"repro-{case.name}-{request.number}-{time.time_ns()}")
     started = time.monotonic()
     try:
         response = requests.request(
@@ -159,6 +161,7 @@ def send(settings: Settings, case: Case, request: ReplayRequest, out: Path) -> O
         exception=exception,
         body_file=body_file,
         failure=judge(request, status, content_type, body, exception),
+        request_id=headers["X-Request-Id"],
     )
 
 

@@ -117,7 +117,8 @@ def cell(outcome: Outcome, diff: Difference | None) -> str:
     css = "fail" if outcome.failure else "ok"
     if diff and diff.kind != "same":
         css += " differs"
-    text = f"{outcome.status or 'no answer'} · {html.escape(outcome.content_type.split(';')[0])} · {outcome.time_s:.2f} s"
+    kind = html.escape(outcome.content_type.split(";")[0])
+    text = f"{outcome.status or 'no answer'} · {kind} · {outcome.time_s:.2f} s"
     if outcome.failure:
         text += f"<br><b>✗ {html.escape(outcome.failure)}</b>"
     if diff and diff.kind != "same":
@@ -137,7 +138,8 @@ def detail(case: Case, index: int, runs: list[VersionRun], diffs: dict[tuple[str
         diff = diffs.get((run.version, mine.number))
         parts.append(f"<h3>QGIS {run.version}{' (baseline)' if run is base else ''}</h3><ul>")
         parts.append(
-            f"<li>HTTP {mine.status or 'no answer'}, {html.escape(mine.content_type)}, {mine.size:,} B, {mine.time_s:.2f} s</li>"
+            f"<li>HTTP {mine.status or 'no answer'}, {html.escape(mine.content_type)}, "
+            f"{mine.size:,} B, {mine.time_s:.2f} s</li>"
         )
         if mine.exception:
             parts.append(f"<li>ServiceException / error: {html.escape(mine.exception)}</li>")
@@ -149,13 +151,15 @@ def detail(case: Case, index: int, runs: list[VersionRun], diffs: dict[tuple[str
         body = run.body(mine)
         if mine.content_type.startswith("image/") and body:
             images = [
-                f'<img alt="QGIS {run.version}" title="QGIS {run.version}" src="{data_uri(body, mine.content_type.split(";")[0])}">'
+                f'<img alt="QGIS {run.version}" title="QGIS {run.version}" '
+                f'src="{data_uri(body, mine.content_type.split(";")[0])}">'
             ]
             if diff and diff.diff_png:
                 theirs = base.outcomes[index]
                 images.insert(
                     0,
-                    f'<img alt="baseline" title="QGIS {base.version}" src="{data_uri(base.body(theirs), "image/png")}">',
+                    f'<img alt="baseline" title="QGIS {base.version}" '
+                    f'src="{data_uri(base.body(theirs), "image/png")}">',
                 )
                 images.append(
                     f'<img alt="difference" title="difference" src="{data_uri(diff.diff_png, "image/png")}">'
@@ -174,7 +178,8 @@ def write_report(case: Case, case_reports: Path, versions: list[str]) -> Path:
     base = baseline_of(runs)
     failing = [r.version for r in runs if r.failures]
     headline = (
-        f"Fails on QGIS {', '.join(failing)}; as expected on {', '.join(r.version for r in runs if not r.failures) or 'none'}"
+        f"Fails on QGIS {', '.join(failing)}; as expected on "
+        f"{', '.join(r.version for r in runs if not r.failures) or 'none'}"
         if failing
         else "Every version answers as expected"
     )
@@ -182,7 +187,8 @@ def write_report(case: Case, case_reports: Path, versions: list[str]) -> Path:
     for index, outcome in enumerate(base.outcomes):
         cells = "".join(cell(run.outcomes[index], diffs.get((run.version, outcome.number))) for run in runs)
         rows.append(
-            f'<tr><td><a href="#r{outcome.number}">#{outcome.number} {html.escape(outcome.name)}</a></td>{cells}</tr>'
+            f'<tr><td><a href="#r{outcome.number}">#{outcome.number} {html.escape(outcome.name)}</a></td>'
+            f"{cells}</tr>"
         )
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>repro {html.escape(case.name)}</title>
 <style>{STYLE}</style></head><body>
@@ -191,7 +197,8 @@ def write_report(case: Case, case_reports: Path, versions: list[str]) -> Path:
 <ul>{"".join(f"<li>{html.escape(verdict(r))}</li>" for r in runs)}</ul>
 <table><tr><th>request</th>{"".join(f"<th>QGIS {r.version}</th>" for r in runs)}</tr>{"".join(rows)}</table>
 <p><small>green: as the case expects; red: fails; dashed: the answer differs from QGIS {base.version}
-(XML in canonical form, JSON with sorted keys, images by pixel). Written {time.strftime("%Y-%m-%d %H:%M:%S")}.</small></p>
+(XML in canonical form, JSON with sorted keys, images by pixel).
+Written {time.strftime("%Y-%m-%d %H:%M:%S")}.</small></p>
 {"".join(detail(case, i, runs, diffs) for i in range(len(base.outcomes)))}
 </body></html>
 """

@@ -121,7 +121,8 @@ def run_case(folder: Path, wanted: str, root: Path) -> int:
     print(summary(collect(out_root, versions)))
     size = report.stat().st_size
     say(
-        f"report: {report} ({size / 1024:.0f} KiB); {len(versions)} version(s) in {time.monotonic() - started:.0f} s"
+        f"report: {report} ({size / 1024:.0f} KiB); "
+        f"{len(versions)} version(s) in {time.monotonic() - started:.0f} s"
     )
     if case.stack_settings:
         changed = ", ".join(f"{k}={v}" for k, v in case.stack_settings.items())
