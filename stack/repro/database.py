@@ -42,7 +42,8 @@ def _psql(container: str, database: str, sql: str) -> str:
     return result.stdout.decode().strip()
 
 
-def load_dumps(client: docker.DockerClient, settings: Settings, case: Case) -> None:
+def load_dumps(client: docker.DockerClient, settings: Settings, case: Case, fresh: bool = False) -> None:
+    """Load the dumps unless they are loaded; `fresh` reloads them (requests that write)."""
     if not case.dumps:
         return
     postgis = service_container(client, settings.project_name, "postgis").name
@@ -55,7 +56,7 @@ def load_dumps(client: docker.DockerClient, settings: Settings, case: Case) -> N
             "postgres",
             f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{database}'",
         )
-        if comment == wanted:
+        if comment == wanted and not fresh:
             say(f"database {database}: dumps already loaded")
             return
         _psql(postgis, "postgres", f'DROP DATABASE "{database}" WITH (FORCE)')

@@ -38,12 +38,13 @@ def prepared_case(stack: StackHandle, folder: str) -> PreparedCase:
     case = load_case(settings.root / folder)
     stage(case, settings.repro_dir)
     client = docker.from_env()
-    load_dumps(client, settings, case)
+    requests_ = read_requests(case.requests_file)
+    load_dumps(client, settings, case, fresh=any(r.method == "POST" for r in requests_))
     install_services(client, settings, case)
     check_in_qgis(client, settings, case)
     out = settings.root / "reports" / "regressions" / case.name
     out.mkdir(parents=True, exist_ok=True)
-    return PreparedCase(stack, case, {r.name: r for r in read_requests(case.requests_file)}, out)
+    return PreparedCase(stack, case, {r.name: r for r in requests_}, out)
 
 
 def shown(version: QgisVersion | None) -> str:
