@@ -118,8 +118,9 @@ def run_case(folder: Path, wanted: str, root: Path) -> int:
     out_root = root / REPORTS / case.name
     for version in versions:
         run_version(case, version, entries, out_root)
-    report = write_report(case, out_root, versions)
-    print(summary(collect(out_root, versions)))
+    shown = sorted(versions, key=list(RELEASES).index)  # oldest first, whatever the run order
+    report = write_report(case, out_root, shown)
+    print(summary(collect(out_root, shown)))
     size = report.stat().st_size
     say(
         f"report: {report} ({size / 1024:.0f} KiB); "
