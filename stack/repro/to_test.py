@@ -8,6 +8,10 @@ not sent there (it would hold a worker for the rest of the suite).
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 from stack.core.versions import RELEASES
@@ -16,17 +20,20 @@ from stack.repro.replay import read_outcomes
 from stack.repro.requests_file import read_requests
 from stack.repro.run import REPORTS
 
-TEMPLATE = '''"""Regression test of the reproduction case {folder} (written by
-`python -m stack repro to-test {folder}` from the last `make repro` run{runs}).
+TEMPLATE = '''"""Regression test of the reproduction case {folder}.
+
+Written by `python -m stack repro to-test {folder}`
+from the last `make repro` run{runs}.
 
 {description}
+
 Edit the case, re-run `make repro CASE={folder} QGIS=all` and `to-test` to update it.
 """
 
 import pytest
 
 from stack.harness.handle import StackHandle
-from stack.harness.known_bugs import QgisVersion, known_bug
+from stack.harness.known_bugs import {known_imports}
 from stack.repro.regression import PreparedCase, hangs_on, known_bug_on, prepared_case
 
 pytestmark = pytest.mark.docker
@@ -106,7 +113,8 @@ def write_test(folder: Path, root: Path) -> Path:
     text = TEMPLATE.format(
         folder=relative.as_posix(),
         runs=" on QGIS " + ", ".join(tested),
-        description=case.description or case.name,
+        description=textwrap.fill(case.description or case.name, width=96),
+        known_imports="QgisVersion, known_bug" if known != KNOWN_SET else "QgisVersion",
         fails=repr(fails),
         hangs=repr(hangs),
         names=repr(names),
@@ -117,4 +125,12 @@ def write_test(folder: Path, root: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     (target.parent / "__init__.py").touch()
     target.write_text(text)
+    tidy(target)
     return target
+
+
+def tidy(path: Path) -> None:
+    """Format the module as the project's lint wants it (ruff, when installed)."""
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if Path(ruff).exists():
+        subprocess.run([ruff, "format", "--quiet", str(path)], check=False)
