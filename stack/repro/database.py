@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import subprocess
+from pathlib import Path
 
 import docker
 
@@ -65,7 +66,7 @@ def load_dumps(client: docker.DockerClient, settings: Settings, case: Case, fres
         try:
             _psql(postgis, database, "CREATE EXTENSION IF NOT EXISTS postgis")
             for dump in case.dumps:
-                _load_one(postgis, settings, database, dump)
+                _load_one(postgis, database, dump)
             _psql(
                 postgis, database, f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{settings.postgres_user}"'
             )
@@ -76,7 +77,7 @@ def load_dumps(client: docker.DockerClient, settings: Settings, case: Case, fres
             raise
 
 
-def _load_one(postgis: str, settings: Settings, database: str, dump) -> None:
+def _load_one(postgis: str, database: str, dump: Path) -> None:
     data = dump.read_bytes()
     if data.startswith(b"PGDMP"):
         args = ["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "-d", database]

@@ -8,6 +8,7 @@ same libpq files the workers use, and names each layer that does not load.
 from __future__ import annotations
 
 import json
+import re
 
 import docker
 
@@ -60,6 +61,4 @@ def check_in_qgis(client: docker.DockerClient, settings: Settings, case: Case) -
 
 
 def mask(source: str) -> str:
-    import re
-
     return re.sub(r"password=('[^']*'|\S+)", "password=…", source)

@@ -23,7 +23,7 @@ from stack.repro.database import install_services, load_dumps
 from stack.repro.layercheck import check_in_qgis
 from stack.repro.replay import Outcome, replay
 from stack.repro.report import collect, summary, write_report
-from stack.repro.requests_file import read_requests
+from stack.repro.requests_file import ReplayRequest, read_requests
 from stack.repro.stage import stage
 
 REPORTS = Path("reports") / "repro"
@@ -72,7 +72,9 @@ def stack_matches(settings: Settings, case: Case) -> bool:
     return "/srv/qgis/repro" in mounts and all(f"{k}={v}" in env for k, v in case.stack_settings.items())
 
 
-def run_version(case: Case, version: str, requests_file_entries: list, out_root: Path) -> list[Outcome]:
+def run_version(
+    case: Case, version: str, requests_file_entries: list[ReplayRequest], out_root: Path
+) -> list[Outcome]:
     settings = load(version)
     log = lifecycle.command_log(settings, "repro")
     for key, value in case.stack_settings.items():
