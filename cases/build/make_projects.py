@@ -19,7 +19,6 @@ from qgis.core import (
     QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsFeature,
-    QgsField,
     QgsGeometry,
     QgsProject,
     QgsVectorFileWriter,
@@ -127,9 +126,8 @@ def oapif_items(case: Path) -> None:
 
 def wfst_unknown_property(case: Path) -> None:
     """observations in a production database named by host (no service), editable by WFS-T."""
-    observations = memory_layer(
-        "observations", "Point", [("id", QVariant.Int), ("observer", QVariant.String), ("note", QVariant.String)]
-    )
+    fields = [("id", QVariant.Int), ("observer", QVariant.String), ("note", QVariant.String)]
+    observations = memory_layer("observations", "Point", fields)
     project = QgsProject()
     publish(project, "Field observations", [observations], ["observations"])
     qgs = case / "field.qgs"
