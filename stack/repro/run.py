@@ -21,7 +21,7 @@ from stack.harness.known_bugs import parse_server_header
 from stack.repro.case import Case, CaseError, load_case
 from stack.repro.database import install_services, load_dumps
 from stack.repro.layercheck import check_in_qgis
-from stack.repro.replay import Outcome, replay
+from stack.repro.replay import RESULTS_FILE, Outcome, read_outcomes, replay
 from stack.repro.report import collect, summary, write_report
 from stack.repro.requests_file import ReplayRequest, read_requests
 from stack.repro.stage import stage
@@ -109,6 +109,19 @@ def run_version(
     return outcomes
 
 
+def reported_versions(out_root: Path, ran: list[str], names: list[str]) -> list[str]:
+    """The versions just run, and earlier runs of the same requests: a run at one version
+    refreshes its column of the side-by-side report. Oldest version first."""
+    kept = set(ran)
+    for version in RELEASES:
+        earlier = out_root / version
+        if version in kept or not (earlier / RESULTS_FILE).is_file():
+            continue
+        if [o.name for o in read_outcomes(earlier)] == names:
+            kept.add(version)
+    return sorted(kept, key=list(RELEASES).index)
+
+
 def run_case(folder: Path, wanted: str, root: Path) -> int:
     started = time.monotonic()
     case = load_case(folder)
@@ -120,7 +133,7 @@ def run_case(folder: Path, wanted: str, root: Path) -> int:
     out_root = root / REPORTS / case.name
     for version in versions:
         run_version(case, version, entries, out_root)
-    shown = sorted(versions, key=list(RELEASES).index)  # oldest first, whatever the run order
+    shown = reported_versions(out_root, versions, [r.name for r in entries])
     report = write_report(case, out_root, shown)
     print(summary(collect(out_root, shown)))
     size = report.stat().st_size
