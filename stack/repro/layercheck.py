@@ -11,11 +11,12 @@ import json
 import re
 
 import docker
+from lxml import etree
 
 from stack.core.settings import Settings
 from stack.deploy.containers import service_container
 from stack.repro.case import Case, CaseError
-from stack.repro.sources import CONTAINER_REPRO_DIR
+from stack.repro.sources import CONTAINER_REPRO_DIR, LayerSource, read_layers
 
 CHECK = """
 import json, sys
@@ -45,7 +46,14 @@ def check_in_qgis(client: docker.DockerClient, settings: Settings, case: Case) -
     text = output.decode(errors="replace")
     found = [line for line in text.splitlines() if line.startswith("REPRO-CHECK ")]
     if not found:
-        raise CaseError(f"QGIS could not check {case.project} (exit {code}): {text[-500:]}")
+        # QGIS died reading the project (3.22 does on a corrupt GeoPackage): name the layers
+        # whose files its last words mention.
+        named = [layer for layer in staged_layers(settings, case) if mentioned(layer, text)]
+        listed = "".join(f"\n  layer '{b.name}' ({b.provider}: {mask(b.source)})" for b in named)
+        raise CaseError(
+            f"{case.project}: QGIS {settings.release.version} stopped while loading it (exit {code})"
+            f"{listed}\n  last lines: {text.strip()[-400:]}"
+        )
     result = json.loads(found[-1].removeprefix("REPRO-CHECK "))
     if not result["read"]:
         raise CaseError(f"{case.project}: QGIS {settings.release.version} cannot read it: {result['error']}")
@@ -62,3 +70,16 @@ def check_in_qgis(client: docker.DockerClient, settings: Settings, case: Case) -
 
 def mask(source: str) -> str:
     return re.sub(r"password=('[^']*'|\S+)", "password=…", source)
+
+
+def staged_layers(settings: Settings, case: Case) -> list[LayerSource]:
+    staged = settings.repro_dir / case.name / f"{case.name}.qgs"
+    try:
+        return read_layers(etree.parse(str(staged)).getroot())
+    except (OSError, etree.XMLSyntaxError):
+        return []
+
+
+def mentioned(layer: LayerSource, text: str) -> bool:
+    path = layer.source.split("|")[0]
+    return bool(path) and (path in text or path.rsplit("/", 1)[-1] in text)
