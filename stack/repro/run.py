@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import docker
-import requests
 
 from stack.core.console import say, step
 from stack.core.settings import Settings, load
@@ -17,7 +16,8 @@ from stack.core.versions import RELEASES
 from stack.deploy import lifecycle
 from stack.deploy.containers import service_container
 from stack.deploy.health import healthy
-from stack.harness.known_bugs import parse_server_header
+from stack.harness import stack_info
+from stack.harness.handle import StackHandle
 from stack.repro.case import Case, CaseError, load_case
 from stack.repro.database import install_services, load_dumps
 from stack.repro.layercheck import check_in_qgis
@@ -43,15 +43,8 @@ def choose_versions(case: Case, wanted: str, default: str) -> list[str]:
 
 
 def served_version(settings: Settings) -> str | None:
-    try:
-        response = requests.get(
-            f"{settings.base_url}/ows/demo",
-            params={"SERVICE": "WMS", "REQUEST": "GetCapabilities"},
-            timeout=30,
-        )
-    except requests.RequestException:
-        return None
-    version = parse_server_header(response.headers.get("Server", ""))
+    """'3.40.6': what the stack's own report says (QGIS no longer tells clients)."""
+    version = stack_info.served_version(StackHandle(settings.base_url, "demo", settings))
     return ".".join(map(str, version)) if version else None
 
 
