@@ -6,6 +6,7 @@ set -Eeuo pipefail
 readonly TEMPLATE=/etc/qgis-stack/nginx.conf.template
 readonly RUN_DIR=/tmp/nginx
 readonly CONFIG="$RUN_DIR/nginx.conf"
+readonly METRICS_ACL="$RUN_DIR/metrics-allow.conf"
 
 log() { printf 'nginx: %s\n' "$*" >&2; }
 die() { printf 'nginx: error: %s\n' "$*" >&2; exit 64; }
@@ -38,7 +39,8 @@ read_env() {
 	: "${NGINX_RESOLVER:=$(awk '/^nameserver/ { print $2; exit }' /etc/resolv.conf)}"
 	export QGIS_FCGI_ADDRESS NGINX_FCGI_CONNECT_TIMEOUT NGINX_FCGI_READ_TIMEOUT \
 		NGINX_CLIENT_MAX_BODY_SIZE NGINX_LOG_LEVEL NGINX_RESOLVER NGINX_FALLBACK_HOST \
-		STACK_TRUSTED_PROXIES STACK_INFO_ALLOW
+		STACK_TRUSTED_PROXIES STACK_INFO_ALLOW \
+		QGIS_METRICS_ADDRESS
 }
 
 validate_env() {
@@ -50,6 +52,12 @@ validate_env() {
 	require_match NGINX_FALLBACK_HOST '^[A-Za-z0-9.-]+(:[0-9]+)?$' 'host[:port] (STACK_PUBLIC_HOST) advertised to requests without a Host header'
 	require_address_list STACK_TRUSTED_PROXIES
 	require_address_list STACK_INFO_ALLOW
+	require_match QGIS_METRICS_ADDRESS '^[A-Za-z0-9._-]+:[0-9]+$' 'host:port of the metrics exporter'
+	local address
+	for address in $STACK_METRICS_ALLOW; do
+		[[ "$address" == all || "$address" =~ ^[0-9a-fA-F.:]+(/[0-9]+)?$ ]] ||
+			die "STACK_METRICS_ALLOW must list addresses or CIDR ranges, or 'all' (got '$address')"
+	done
 	[[ -n "$NGINX_RESOLVER" ]] || die "no nameserver in /etc/resolv.conf: set NGINX_RESOLVER"
 	[[ -r /etc/qgis-stack/access/users.map ]] ||
 		die "no /etc/qgis-stack/access/users.map: mount the access folder (STACK_ACCESS_DIR)"
@@ -75,14 +83,25 @@ write_geo_entries() {
 	done
 }
 
+# Who may read /metrics: one `allow` per address of STACK_METRICS_ALLOW, then deny the rest.
+render_metrics_acl() {
+	local address
+	for address in $STACK_METRICS_ALLOW; do
+		printf 'allow %s;\n' "$address"
+	done >"$METRICS_ACL"
+	printf 'deny all;\n' >>"$METRICS_ACL"
+}
+
 render_config() {
 	mkdir -p "$RUN_DIR"
 	write_geo_entries STACK_TRUSTED_PROXIES "$RUN_DIR/trusted-proxies.conf"
 	write_geo_entries STACK_INFO_ALLOW "$RUN_DIR/info-allow.conf"
+	render_metrics_acl
 	# The names are for envsubst to fill in, not for this shell.
 	# shellcheck disable=SC2016
 	envsubst '${QGIS_FCGI_ADDRESS} ${NGINX_FCGI_CONNECT_TIMEOUT} ${NGINX_FCGI_READ_TIMEOUT}
-		${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_LOG_LEVEL} ${NGINX_RESOLVER} ${NGINX_FALLBACK_HOST}' \
+		${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_LOG_LEVEL} ${NGINX_RESOLVER} ${NGINX_FALLBACK_HOST}
+		${QGIS_METRICS_ADDRESS}' \
 		<"$TEMPLATE" >"$CONFIG"
 	nginx -t -q -c "$CONFIG" || die "the rendered config $CONFIG is invalid (see above)"
 }

@@ -18,6 +18,7 @@ readonly SOCKET_MONITOR_FIX=/usr/local/lib/qgis-stack/libqgis-socket-monitor-fix
 
 # shellcheck source=defaults.sh
 source /usr/local/lib/qgis-stack/defaults.sh
+readonly METRICS_EXPORTER=/usr/local/lib/qgis-stack/metrics/exporter.py
 
 log() { printf 'qgis-server: %s\n' "$*" >&2; }
 die() { printf 'qgis-server: error: %s\n' "$*" >&2; exit 64; }
@@ -46,7 +47,7 @@ read_env() {
 	fi
 	IFS=: read -ra PLUGIN_DIRS <<<"$QGIS_PLUGINPATH"
 	export QGIS_WORKERS QGIS_WORKER_RETRIES QGIS_FCGI_PORT QGIS_SERVER_LOG_LEVEL QGIS_PLUGINPATH \
-		QGIS_WORKER_REQUEST_TIMEOUT
+		QGIS_WORKER_REQUEST_TIMEOUT QGIS_STACK_METRICS_PORT
 }
 
 validate_env() {
@@ -56,6 +57,7 @@ validate_env() {
 	require_int QGIS_SERVER_LOG_LEVEL 0 2
 	require_int QGIS_WORKER_REQUEST_TIMEOUT 0 86400
 	require_int QGIS_STACK_SOCKET_MONITOR_FIX 0 1
+	require_int QGIS_STACK_METRICS_PORT 0 65535
 	local dir
 	for dir in "${PLUGIN_DIRS[@]}"; do
 		[[ -d "$dir" ]] || die "$dir (in QGIS_PLUGINPATH) is not a directory: mount your plugins folder there"
@@ -131,8 +133,27 @@ socket_monitor_fix() {
 	fi
 }
 
+# Counters live in one exporter process, so they add up over workers and outlive them;
+# workers and the watchdog send it events (QGIS_STACK_METRICS_EVENTS, read at worker start).
+start_metrics() {
+	if ((QGIS_STACK_METRICS_PORT == 0)); then
+		log "QGIS_STACK_METRICS_PORT=0: no metrics"
+		return 0
+	fi
+	python3 "$METRICS_EXPORTER" &
+	export QGIS_STACK_METRICS_EVENTS="127.0.0.1:$QGIS_STACK_METRICS_PORT"
+	# Workers announce their start: have the exporter listen before the first one does.
+	local attempt
+	for attempt in {1..50}; do
+		(: </dev/tcp/127.0.0.1/"$QGIS_STACK_METRICS_PORT") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	log "warning: the metrics exporter is not listening after $attempt attempts; starting anyway"
+}
+
 serve() {
 	list_plugins
+	start_metrics
 	start_watchdog
 	local preload
 	mapfile -t preload < <(socket_monitor_fix)

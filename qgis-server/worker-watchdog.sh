@@ -11,6 +11,12 @@ readonly INTERVAL=2
 
 log() { printf 'qgis-worker-watchdog: %s\n' "$*" >&2; }
 
+# count_kill: tell the metrics exporter (qgis_stack_watchdog_kills_total), if there is one.
+count_kill() {
+	[[ -n "${QGIS_STACK_METRICS_EVENTS:-}" ]] || return 0
+	printf '{"event":"watchdog_kill"}' >"/dev/udp/${QGIS_STACK_METRICS_EVENTS%:*}/${QGIS_STACK_METRICS_EVENTS##*:}" 2>/dev/null || true
+}
+
 # stop_if_overdue MARKER NOW: kill the marker's worker if its request is older than TIMEOUT.
 stop_if_overdue() {
 	local marker="$1" now="$2" pid started
@@ -19,6 +25,7 @@ stop_if_overdue() {
 	((now - started > TIMEOUT)) || return 0
 	if kill -KILL "$pid" 2>/dev/null; then
 		log "killed worker $pid, busy $((now - started)) s on $(head -c 400 "$marker" 2>/dev/null || echo '?')"
+		count_kill
 	fi
 	rm -f "$marker"
 }

@@ -16,6 +16,7 @@ from stack.deploy.compose import compose_step
 from stack.deploy.containers import explain, is_failing, stack_containers, state_of
 from stack.deploy.health import healthy
 from stack.provision.base_image import ensure_base_image
+from stack.provision.build_ca import copy_host_cas
 from stack.provision.engine import ensure_engine
 from stack.provision.secrets import ensure_demo_users, ensure_password_file
 
@@ -35,6 +36,7 @@ def prepare(settings: Settings, log: Log) -> docker.DockerClient:
     ensure_password_file(settings)
     ensure_demo_users(settings)
     ensure_base_image(client, settings.release.base_image, settings.debian_mirror, log)
+    copy_host_cas(settings.root)
     return client
 
 

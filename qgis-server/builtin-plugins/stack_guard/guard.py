@@ -13,10 +13,12 @@ from qgis.PyQt.QtCore import QByteArray
 from qgis.server import QgsServerException, QgsServerFilter, QgsServerInterface
 
 from .busy_marker import BusyMarker
+from .metrics_events import MetricsEvents, metrics_address
 from .rules import refused_parameter
 
 # Lowest value runs first: refuse before any other plugin sees the request.
 PRIORITY = -1000
+METRICS_PRIORITY = 2000  # after the request log (1000): the last filter to see a response
 
 
 class OgcRefusal(QgsServerException):
@@ -63,3 +65,8 @@ class StackGuardPlugin:
             self.filters.append(BusyMarker(server_iface, Path(busy_dir)))
         for server_filter in self.filters:
             server_iface.registerFilter(server_filter, PRIORITY)
+        address = metrics_address(os.environ.get("QGIS_STACK_METRICS_EVENTS", ""))
+        if address is not None:
+            # Last of all filters, so it reports the status the client gets.
+            self.metrics = MetricsEvents(server_iface, address)
+            server_iface.registerFilter(self.metrics, METRICS_PRIORITY)

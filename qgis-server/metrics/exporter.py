@@ -1,0 +1,78 @@
+"""qgis-stack-metrics: a Prometheus exporter for the QGIS Server container.
+
+Workers (the built-in stack_guard plugin) and the watchdog send one UDP datagram per event
+to 127.0.0.1:QGIS_STACK_METRICS_PORT; this process counts them, so counters add up over
+all workers and outlive any worker. GET /metrics on the same port number (TCP) answers in
+Prometheus' text format; nginx proxies /metrics to it for the addresses it allows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from postgis import probe
+from registry import Registry
+from workers import busy_workers, running_workers
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+MAX_DATAGRAM = 4096
+
+
+def receive_events(registry: Registry, port: int) -> None:
+    import socket
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)  # bursts of a bench run
+    sock.bind(("127.0.0.1", port))
+    while True:
+        data = sock.recv(MAX_DATAGRAM)
+        try:
+            event = json.loads(data)
+        except ValueError:
+            event = None
+        registry.record(event)
+
+
+def handler_class(registry: Registry, busy_dir: Path, pg_service: str) -> type[BaseHTTPRequestHandler]:
+    probe_lock = threading.Lock()  # one PostGIS probe at a time, however many scrapers
+
+    class MetricsHandler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            if self.path.split("?", 1)[0] != "/metrics":
+                self.send_error(404, "only /metrics here")
+                return
+            with probe_lock:
+                postgis_up, postgis_seconds = probe(pg_service)
+            body = registry.render(busy_workers(busy_dir), running_workers(), postgis_up, postgis_seconds)
+            payload = body.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", CONTENT_TYPE)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass  # scrapes every few seconds would drown the container's log
+
+    return MetricsHandler
+
+
+def main() -> None:
+    port = int(os.environ["QGIS_STACK_METRICS_PORT"])
+    registry = Registry(workers_configured=int(os.environ["QGIS_WORKERS"]))
+    threading.Thread(target=receive_events, args=(registry, port), daemon=True, name="events").start()
+    handler = handler_class(
+        registry, Path(os.environ["QGIS_STACK_BUSY_DIR"]), os.environ.get("STACK_PG_SERVICE", "")
+    )
+    server = ThreadingHTTPServer(("0.0.0.0", port), handler)
+    print(f"qgis-stack-metrics: /metrics on :{port}, events on udp 127.0.0.1:{port}", file=sys.stderr)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
