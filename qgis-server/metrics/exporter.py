@@ -15,9 +15,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from postgis import probe
 from registry import Registry
 from workers import busy_workers, running_workers
+
+from postgis import probe
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 MAX_DATAGRAM = 4096
@@ -42,7 +43,7 @@ def handler_class(registry: Registry, busy_dir: Path, pg_service: str) -> type[B
     probe_lock = threading.Lock()  # one PostGIS probe at a time, however many scrapers
 
     class MetricsHandler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             if self.path.split("?", 1)[0] != "/metrics":
                 self.send_error(404, "only /metrics here")
                 return
@@ -56,7 +57,7 @@ def handler_class(registry: Registry, busy_dir: Path, pg_service: str) -> type[B
             self.end_headers()
             self.wfile.write(payload)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass  # scrapes every few seconds would drown the container's log
 
     return MetricsHandler

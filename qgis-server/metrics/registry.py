@@ -85,7 +85,7 @@ class Registry:
                 f"qgis_stack_worker_starts_total {self.worker_starts}",
                 *_family("qgis_stack_worker_restarts_total", "counter", "Workers started to replace one."),
                 f"qgis_stack_worker_restarts_total {max(0, self.worker_starts - self.workers_configured)}",
-                *_family("qgis_stack_watchdog_kills_total", "counter", "Workers killed, stuck on one request."),
+                *_family("qgis_stack_watchdog_kills_total", "counter", "Workers the watchdog killed."),
                 f"qgis_stack_watchdog_kills_total {self.watchdog_kills}",
                 *_family("qgis_stack_postgis_up", "gauge", "1 if PostGIS answered SELECT 1, else 0."),
                 f"qgis_stack_postgis_up {int(postgis_up)}",

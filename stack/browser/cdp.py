@@ -19,18 +19,19 @@ class DevToolsSession:
     """One page target. Events arrive while we wait for answers; they are kept in order."""
 
     socket: websocket.WebSocket
+    close_url: str
     events: list[dict[str, Any]] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @classmethod
     def open_page(cls, devtools_url: str) -> DevToolsSession:
-        targets = requests.get(f"{devtools_url}/json/list", timeout=10).json()
-        page = next(t for t in targets if t["type"] == "page")
+        """A new tab of its own, so no header or state of another test carries over."""
+        target = requests.put(f"{devtools_url}/json/new?about:blank", timeout=10).json()
         # Chromium refuses DevTools websockets that carry an Origin it was not told to allow.
         socket = websocket.create_connection(
-            page["webSocketDebuggerUrl"], timeout=COMMAND_TIMEOUT_S, suppress_origin=True
+            target["webSocketDebuggerUrl"], timeout=COMMAND_TIMEOUT_S, suppress_origin=True
         )
-        return cls(socket)
+        return cls(socket, f"{devtools_url}/json/close/{target['id']}")
 
     def send(self, method: str, **params: Any) -> dict[str, Any]:
         command_id = next(self._ids)
@@ -48,3 +49,4 @@ class DevToolsSession:
 
     def close(self) -> None:
         self.socket.close()
+        requests.get(self.close_url, timeout=10)

@@ -28,8 +28,13 @@ class BrowserPage:
             session.send("Network.setExtraHTTPHeaders", headers=headers)
         return cls(session)
 
-    def goto(self, url: str) -> None:
+    def goto(self, url: str, timeout_s: float = 30) -> None:
+        """Navigate and wait for the new document's load event (the old one is marked)."""
+        self.evaluate("window.__stackLeaving = true")
         self.session.send("Page.navigate", url=url)
+        loaded = "!window.__stackLeaving && document.readyState === 'complete'"
+        if not self.wait_for(loaded, timeout_s):
+            raise TimeoutError(f"{url} did not load within {timeout_s} s")
 
     def evaluate(self, expression: str) -> Any:
         result = self.session.send("Runtime.evaluate", expression=expression, returnByValue=True)
@@ -38,8 +43,9 @@ class BrowserPage:
         return result.get("result", {}).get("value")
 
     def wait_for(self, expression: str, timeout_s: float = 30) -> bool:
-        """Until the JavaScript expression is truthy in the page."""
-        return wait_until(lambda: bool(self.evaluate(expression)), timeout_s, 0.2)
+        """Until the JavaScript expression is truthy in the page (an exception counts as false)."""
+        guarded = f"(() => {{ try {{ return !!({expression}); }} catch (e) {{ return false; }} }})()"
+        return wait_until(lambda: bool(self.evaluate(guarded)), timeout_s, 0.2)
 
     def click(self, x: float, y: float) -> None:
         """A real left click at CSS pixel (x, y) of the viewport."""
@@ -75,7 +81,9 @@ class BrowserPage:
 
     def requested_urls(self) -> list[str]:
         return [
-            e["params"]["request"]["url"] for e in self.session.events if e["method"] == "Network.requestWillBeSent"
+            e["params"]["request"]["url"]
+            for e in self.session.events
+            if e["method"] == "Network.requestWillBeSent"
         ]
 
     def close(self) -> None:

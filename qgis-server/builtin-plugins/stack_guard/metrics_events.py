@@ -6,6 +6,7 @@ all workers and survive a worker's restart. Built in (not a mounted plugin) so t
 plugin folder can leave the metrics out.
 """
 
+import contextlib
 import json
 import os
 import socket
@@ -19,10 +20,8 @@ OGC_API_PATH = "/wfs3"  # QGIS serves OGC API Features under <project>/wfs3
 
 
 def send_event(sock: socket.socket, address: tuple[str, int], event: dict[str, object]) -> None:
-    try:
+    with contextlib.suppress(OSError):  # no exporter listening: the request must not notice
         sock.sendto(json.dumps(event, separators=(",", ":")).encode(), address)
-    except OSError:
-        pass  # no exporter listening: the request must not notice
 
 
 class MetricsEvents(QgsServerFilter):
