@@ -9,6 +9,7 @@ from stack.core.settings import REPO_ROOT
 from stack.core.waiting import wait_until
 from stack.deploy.containers import health_status, last_probe_output
 from stack.deploy.workers import worker_pids
+from stack.harness.metrics import parse, value
 from stack.harness.throwaway import plugin_folder
 
 pytestmark = pytest.mark.docker
@@ -19,6 +20,14 @@ HANG = "SERVICE=HANG&REQUEST=Hang"
 def send_in_background(container: Container, query: str) -> None:
     """A FastCGI request from inside the container that nobody waits for."""
     container.exec_run(["timeout", "60", "qgis-fcgi-request", query], detach=True)
+
+
+def metrics_inside(container: Container) -> str:
+    """/metrics of the container's exporter (a throwaway container has no nginx)."""
+    script = "import urllib.request as u; print(u.urlopen('http://127.0.0.1:9180/metrics').read().decode())"
+    result = container.exec_run(["python3", "-c", script])
+    assert result.exit_code == 0, result.output
+    return result.output.decode()
 
 
 def test_a_worker_stuck_on_a_request_is_replaced_after_the_timeout(tmp_path: Path, start_qgis_server) -> None:
@@ -44,6 +53,12 @@ def test_a_worker_stuck_on_a_request_is_replaced_after_the_timeout(tmp_path: Pat
     assert wait_until(lambda: health_status(container) == "healthy", timeout_s=30), last_probe_output(
         container
     )
+    # The new worker reports its start once QGIS has loaded in it.
+    restarts = lambda: value(parse(metrics_inside(container)), "qgis_stack_worker_restarts_total")  # noqa: E731
+    assert wait_until(lambda: restarts() >= 1, timeout_s=30)
+    samples = parse(metrics_inside(container))
+    assert value(samples, "qgis_stack_watchdog_kills_total") == 1
+    assert value(samples, "qgis_stack_worker_restarts_total") == 1
 
 
 def test_the_kill_line_names_the_request_id_nginx_gave_the_request(
