@@ -9,6 +9,7 @@ deployment; tests marked destructive, docker or postgis are skipped there.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import docker
 import psycopg
@@ -180,19 +181,27 @@ def stack_session(
 
 
 @pytest.fixture(scope="session")
-def stack(stack_session: StackHandle, pytestconfig: pytest.Config) -> StackHandle:
+def project(pytestconfig: pytest.Config) -> str:
+    """The project the tests query: --project (default demo). A test module about one
+    project of its own overrides it: `@pytest.fixture(scope="module") def project(): ...`."""
+    return pytestconfig.getoption("--project")
+
+
+@pytest.fixture(scope="module")
+def stack(stack_session: StackHandle, project: str) -> StackHandle:
     """The suite's default client: locally the demo's role that sees every layer, row and
     attribute (FULL_VIEW_USER), so a test of an OGC request is about the request, not about
     the rules; remote, anonymous. Tests about the public use `stack_anonymous`."""
-    if stack_session.settings is None:
-        return stack_session
-    return stack_session.as_user(FULL_VIEW_USER, demo_user_passwords(stack_session.settings)[FULL_VIEW_USER])
+    handle = replace(stack_session, project=project)
+    if handle.settings is None:
+        return handle
+    return handle.as_user(FULL_VIEW_USER, demo_user_passwords(handle.settings)[FULL_VIEW_USER])
 
 
-@pytest.fixture(scope="session")
-def stack_anonymous(stack_session: StackHandle) -> StackHandle:
+@pytest.fixture(scope="module")
+def stack_anonymous(stack_session: StackHandle, project: str) -> StackHandle:
     """No credentials: what the public sees (the least, in the demo's rules)."""
-    return stack_session
+    return replace(stack_session, project=project)
 
 
 @pytest.fixture(scope="session")
@@ -203,14 +212,15 @@ def demo_users(stack_session: StackHandle) -> dict[str, str]:
     return demo_user_passwords(stack_session.settings)
 
 
-@pytest.fixture(scope="session")
-def stack_as_editor(stack_session: StackHandle, demo_users: dict[str, str]) -> StackHandle:
-    return stack_session.as_user("editor", demo_users["editor"])
+@pytest.fixture(scope="module")
+def stack_as_editor(stack_session: StackHandle, project: str, demo_users: dict[str, str]) -> StackHandle:
+    # Not built on `stack`: a module may override `stack` with this very fixture.
+    return replace(stack_session, project=project).as_user("editor", demo_users["editor"])
 
 
-@pytest.fixture(scope="session")
-def stack_as_partner(stack_session: StackHandle, demo_users: dict[str, str]) -> StackHandle:
-    return stack_session.as_user("partner", demo_users["partner"])
+@pytest.fixture(scope="module")
+def stack_as_partner(stack_session: StackHandle, project: str, demo_users: dict[str, str]) -> StackHandle:
+    return replace(stack_session, project=project).as_user("partner", demo_users["partner"])
 
 
 @pytest.fixture(scope="session")

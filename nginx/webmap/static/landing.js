@@ -31,6 +31,9 @@ function card(caps) {
   section.dataset.project = caps.project;
   const heading = document.createElement("h2");
   heading.textContent = caps.title;
+  const name = document.createElement("p");
+  name.className = "name";
+  name.textContent = `/ows/${caps.project}`;
   const preview = document.createElement("img");
   preview.alt = `preview of ${caps.title}`;
   preview.src = previewUrl(caps);
@@ -46,7 +49,7 @@ function card(caps) {
   const layers = document.createElement("p");
   layers.className = "layers";
   layers.textContent = `${caps.layers.length} layers: ${caps.layers.map((l) => l.title).join(", ")}`;
-  section.append(heading, preview, links, layers);
+  section.append(heading, name, preview, links, layers);
   return section;
 }
 
