@@ -51,8 +51,8 @@ plugin-test: $(VENV)/.installed ## the plugins' in-process tests, inside the qgi
 	QGIS_IMAGE="$$($(STACK) image qgis-server)" tests/inprocess/run.sh
 
 lint: $(VENV)/.installed ## ruff (Python), shellcheck (shell), hadolint (Dockerfiles)
-	$(VENV)/bin/ruff check stack tests plugins qgis-server cases
-	$(VENV)/bin/ruff format --check stack tests plugins qgis-server cases
+	$(VENV)/bin/ruff check stack tests plugins qgis-server cases examples
+	$(VENV)/bin/ruff format --check stack tests plugins qgis-server cases examples
 	git ls-files -z '*.sh' .ci/run | xargs -0 $(VENV)/bin/shellcheck -x
 	git ls-files -z '*Dockerfile' | xargs -0 $(VENV)/bin/hadolint
 

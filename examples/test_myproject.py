@@ -44,5 +44,6 @@ def test_a_map_of_the_countries_is_a_png(stack):
 
 
 def test_an_unknown_layer_is_a_client_error(stack):
-    response = ows_get(stack, {"SERVICE": "WFS", "VERSION": "1.1.0", "REQUEST": "GetFeature", "TYPENAME": "nope"})
+    params = {"SERVICE": "WFS", "VERSION": "1.1.0", "REQUEST": "GetFeature", "TYPENAME": "nope"}
+    response = ows_get(stack, params)
     assert response.status_code == 400
