@@ -15,6 +15,7 @@ from stack.clients.container import ClientContainer, client_container
 from stack.clients.gdal import gdal_environment, raster_copy, vector_summary, wfs_source, wfs_to_geopackage
 from stack.harness.crosscheck import table_extent
 from stack.harness.handle import StackHandle
+from stack.harness.known_bugs import known_bug
 from stack.harness.postgis import count_rows
 from stack.harness.wfs import getfeature
 from tests.demo import LAND, OCEAN, VECTOR_LAYERS
@@ -125,7 +126,14 @@ def test_gdal_translate_reads_a_wms_map(client, stack):
         assert low - 10 <= mean <= high + 10, (channel, mean)
 
 
-def test_gdal_translate_reads_the_wmts_tiles(client, stack):
+def test_gdal_translate_reads_the_wmts_tiles(client, stack, request, qgis_version):
+    known_bug(
+        request,
+        qgis_version,
+        before=(3, 40),
+        bug="GDAL 3.6 (the client in the 3.22 image) asks for tiles outside the tile matrix, "
+        "from the layer's ±90° bounding box, and QGIS 3.22 answers 400 'TileRow is unknown'",
+    )
     source = f"WMTS:{stack.ows_url()}?SERVICE=WMTS&REQUEST=GetCapabilities"
     got = raster_copy(client, source, gdal_environment(stack.auth), "-outsize", "256", "128")
     assert got.size == (256, 128)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from stack.clients.container import ClientContainer
 
 BBox = tuple[float, float, float, float]
+NUMBER = r"-?[0-9.]+(?:e[-+]?[0-9]+)?"
+EXTENT = rf"^Extent: \(({NUMBER}), ({NUMBER})\) - \(({NUMBER}), ({NUMBER})\)$"
+SWAPPED_AXES = "Data axis to CRS axis mapping: 2,1"
 
 
 @dataclass(frozen=True)
@@ -18,7 +22,9 @@ class VectorSummary:
 
 def gdal_environment(auth: tuple[str, str] | None) -> dict[str, str]:
     # GDAL_HTTP_USERPWD sends basic credentials with every request of the drivers.
-    env = {"GDAL_HTTP_TIMEOUT": "120", "CPL_VSIL_CURL_CACHE_SIZE": "0"}
+    # The WMS/WMTS drivers cache tiles under ./gdalwmscache by default; the client's root
+    # file system is read-only.
+    env = {"GDAL_HTTP_TIMEOUT": "120", "GDAL_DEFAULT_WMS_CACHE_PATH": "/tmp/gdalwmscache"}
     if auth:
         env["GDAL_HTTP_USERPWD"] = ":".join(auth)
     return env
@@ -29,12 +35,20 @@ def wfs_source(ows_url: str) -> str:
 
 
 def vector_summary(client: ClientContainer, source: str, layer: str, env: dict[str, str]) -> VectorSummary:
-    """`ogrinfo -json -so`: the feature count and extent the driver reports."""
-    info = json.loads(client.run("ogrinfo", "-ro", "-json", "-so", source, layer, environment=env))
-    summary = info["layers"][0]
-    fields = summary.get("geometryFields") or [{}]
-    extent = fields[0].get("extent")
-    return VectorSummary(summary["featureCount"], tuple(extent) if extent else None)
+    """`ogrinfo -so`: the feature count and extent the driver reports. Its text, not
+    `-json`, which GDAL 3.6 (bookworm, with QGIS 3.22) does not have."""
+    text = client.run("ogrinfo", "-ro", "-so", source, layer, environment=env)
+    count = re.search(r"^Feature Count: (-?\d+)$", text, re.MULTILINE)
+    if count is None:
+        raise ValueError(f"ogrinfo gave no feature count:\n{text[-2000:]}")
+    extent = re.search(EXTENT, text, re.MULTILINE)
+    corners = None
+    if extent:
+        a, b, c, d = (float(v) for v in extent.groups())
+        # The text shows the extent in the CRS's axis order (lat, lon for EPSG:4326 from
+        # WFS 1.1.0), while the data are lon, lat: the mapping line says which.
+        corners = (b, a, d, c) if SWAPPED_AXES in text else (a, b, c, d)
+    return VectorSummary(int(count.group(1)), corners)
 
 
 def wfs_to_geopackage(

@@ -22,18 +22,17 @@ def read_vector(uri: str, provider: str) -> dict[str, object]:
     layer = QgsVectorLayer(uri, "probe", provider)
     if not layer.isValid():
         return {"valid": False, "error": layer.error().summary()}
-    count, extent = 0, QgsRectangle()
-    extent.setNull()
+    count, extent = 0, None  # QgsRectangle.setNull() is not in 3.22
     for feature in layer.getFeatures():
         count += 1
         if feature.hasGeometry():
-            extent.combineExtentWith(feature.geometry().boundingBox())
-    return {
-        "valid": True,
-        "count": count,
-        "extent": [extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum()],
-        "crs": layer.crs().authid(),
-    }
+            box = feature.geometry().boundingBox()
+            extent = QgsRectangle(box) if extent is None else extent
+            extent.combineExtentWith(box)
+    corners = None
+    if extent is not None:
+        corners = [extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum()]
+    return {"valid": True, "count": count, "extent": corners, "crs": layer.crs().authid()}
 
 
 def read_wms(ows_url: str, name: str, auth: list[str] | None) -> dict[str, object]:
