@@ -10,15 +10,15 @@ import docker
 import pytest
 from docker.models.containers import Container
 
+from stack.core.settings import REPO_ROOT
 from stack.core.waiting import wait_until
 from stack.harness.handle import StackHandle
-from tests.conftest import REPO
 
 pytestmark = pytest.mark.docker
 
 
 @pytest.fixture
-def start_nginx(
+def nginx_allowing(
     docker_client: docker.DockerClient, stack: StackHandle
 ) -> Iterator[Callable[[str], Container]]:
     """Throwaway nginx containers of the stack's image with a given STACK_METRICS_ALLOW."""
@@ -32,7 +32,7 @@ def start_nginx(
             detach=True,
             environment={"STACK_METRICS_ALLOW": allow},
             volumes={
-                str(REPO / "access"): {"bind": "/etc/qgis-stack/access", "mode": "ro"},
+                str(REPO_ROOT / "access"): {"bind": "/etc/qgis-stack/access", "mode": "ro"},
                 str(stack.settings.secrets_dir / "htpasswd"): {
                     "bind": "/etc/qgis-stack/htpasswd",
                     "mode": "ro",
@@ -63,22 +63,22 @@ def serving(container: Container) -> bool:
     return container.status == "running" and b"serving on :8080" in container.logs()
 
 
-def test_an_address_not_listed_gets_403_whatever_it_claims(start_nginx):
-    container = start_nginx("192.0.2.10 10.11.12.0/24")
+def test_an_address_not_listed_gets_403_whatever_it_claims(nginx_allowing):
+    container = nginx_allowing("192.0.2.10 10.11.12.0/24")
     assert wait_until(lambda: serving(container), timeout_s=30), container.logs().decode()
     assert status_from_inside(container) == "403"
     assert status_from_inside(container, "X-Forwarded-For: 192.0.2.10", "X-Real-IP: 192.0.2.10") == "403"
 
 
-def test_a_listed_address_passes_to_the_exporter(start_nginx):
-    container = start_nginx("127.0.0.1")
+def test_a_listed_address_passes_to_the_exporter(nginx_allowing):
+    container = nginx_allowing("127.0.0.1")
     assert wait_until(lambda: serving(container), timeout_s=30), container.logs().decode()
     # No QGIS container behind this nginx: past the address check, the proxy fails (502).
     assert status_from_inside(container) == "502"
 
 
-def test_an_unreadable_setting_stops_nginx_with_a_message(start_nginx):
-    container = start_nginx("127.0.0.1; allow all")
+def test_an_unreadable_setting_stops_nginx_with_a_message(nginx_allowing):
+    container = nginx_allowing("127.0.0.1; allow all")
 
     def exited() -> bool:
         container.reload()
