@@ -30,7 +30,7 @@ def nginx_allowing(
             stack.settings.image("nginx"),
             name=f"{stack.settings.project_name}-metrics-acl-{uuid.uuid4().hex[:8]}",
             detach=True,
-            environment={"STACK_METRICS_ALLOW": allow},
+            environment={"STACK_METRICS_ALLOW": allow, "QGIS_FCGI_ADDRESS": "qgis-server:9993"},
             volumes={
                 str(REPO_ROOT / "access"): {"bind": "/etc/qgis-stack/access", "mode": "ro"},
                 str(stack.settings.secrets_dir / "htpasswd"): {

@@ -23,6 +23,7 @@ MOUNTED_SCRIPTS = "/opt/qgis-stack-clients"
 @dataclass
 class ClientContainer:
     container: Container
+    _gdal_version: tuple[int, ...] | None = None
 
     def run(self, *command: str, environment: dict[str, str] | None = None) -> str:
         result = self.container.exec_run(list(command), environment=environment or {}, demux=True)
@@ -32,6 +33,13 @@ class ClientContainer:
                 f"{' '.join(command)} exited {result.exit_code}:\n{stderr[-3000:]}{stdout[-1000:]}"
             )
         return stdout
+
+    def gdal_version(self) -> tuple[int, ...]:
+        """GDAL's version in the image (`gdalinfo --version`: "GDAL 3.10.3, released …")."""
+        if self._gdal_version is None:
+            number = self.run("gdalinfo", "--version").split()[1].rstrip(",")
+            self._gdal_version = tuple(int(part) for part in number.split(".")[:2])
+        return self._gdal_version
 
     def pyqgis(self, script: str, request: dict[str, object]) -> dict[str, object]:
         """Run scripts/<script> with the request as JSON argument; its JSON answer."""

@@ -35,18 +35,22 @@ def wfs_source(ows_url: str) -> str:
 
 
 def vector_summary(client: ClientContainer, source: str, layer: str, env: dict[str, str]) -> VectorSummary:
-    """`ogrinfo -so`: the feature count and extent the driver reports. Its text, not
-    `-json`, which GDAL 3.6 (bookworm, with QGIS 3.22) does not have."""
+    """`ogrinfo -so`: the feature count and extent the driver reports, in data axis order."""
+    if client.gdal_version() >= (3, 7):
+        info = json.loads(client.run("ogrinfo", "-ro", "-json", "-so", source, layer, environment=env))
+        summary = info["layers"][0]
+        extent = (summary.get("geometryFields") or [{}])[0].get("extent")
+        return VectorSummary(summary["featureCount"], tuple(extent) if extent else None)
+    # GDAL 3.6 (bookworm, with QGIS 3.22) has no -json, and its text shows the extent in the
+    # CRS's axis order (lat, lon for EPSG:4326 from WFS 1.1.0): the mapping line says so.
     text = client.run("ogrinfo", "-ro", "-so", source, layer, environment=env)
     count = re.search(r"^Feature Count: (-?\d+)$", text, re.MULTILINE)
     if count is None:
         raise ValueError(f"ogrinfo gave no feature count:\n{text[-2000:]}")
-    extent = re.search(EXTENT, text, re.MULTILINE)
+    found = re.search(EXTENT, text, re.MULTILINE)
     corners = None
-    if extent:
-        a, b, c, d = (float(v) for v in extent.groups())
-        # The text shows the extent in the CRS's axis order (lat, lon for EPSG:4326 from
-        # WFS 1.1.0), while the data are lon, lat: the mapping line says which.
+    if found:
+        a, b, c, d = (float(v) for v in found.groups())
         corners = (b, a, d, c) if SWAPPED_AXES in text else (a, b, c, d)
     return VectorSummary(int(count.group(1)), corners)
 

@@ -121,10 +121,12 @@ def running(settings: Settings, log: Log, build_images: bool = True, teardown: b
 def urls(settings: Settings) -> list[str]:
     base = settings.base_url
     return [
+        f"web map  {base}/",
         f"WMS      {base}/ows/demo?SERVICE=WMS&REQUEST=GetCapabilities",
         f"WFS      {base}/ows/demo?SERVICE=WFS&VERSION=1.1.0&REQUEST=GetCapabilities",
         f"WCS      {base}/ows/demo?SERVICE=WCS&REQUEST=GetCapabilities",
         f"WMTS     {base}/ows/demo?SERVICE=WMTS&REQUEST=GetCapabilities",
         f"OGC API  {base}/ows/demo/wfs3/collections",
         f"health   {base}/healthz",
+        f"metrics  {base}/metrics",
     ]
