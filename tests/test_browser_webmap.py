@@ -120,10 +120,10 @@ def test_a_click_on_a_country_shows_its_name(browser_page, stack):
 
 
 @pytest.mark.parametrize("role", ["anonymous", "partner", "editor"])
-def test_each_role_sees_and_draws_only_its_own_layers(role, chromium, stack, request):
+def test_each_role_sees_and_draws_only_its_own_layers(role, chromium, request):
     from stack.browser.fixtures import open_page
 
-    handle = stack if role == "anonymous" else request.getfixturevalue(f"stack_as_{role}")
+    handle = request.getfixturevalue("stack_anonymous" if role == "anonymous" else f"stack_as_{role}")
     allowed = role_layers(handle)
     page = open_page(chromium, handle)
     try:

@@ -11,7 +11,8 @@ from .report import PROJECT_DIRS, build_report, projects_served
 
 # Set by nginx, never by the client: "full" (an address of STACK_INFO_ALLOW), "status"
 # (/healthz for everyone else: the verdict only), "none" (STACKINFO under /ows for everyone
-# else: refused). Absent only when the FastCGI port is asked directly, from inside the
+# else: refused), "projects" (the web page's /projects.json: the names of the projects
+# served, nothing else). Absent only when the FastCGI port is asked directly, from inside the
 # stack's network (the qgis-server health check): full.
 ACCESS_HEADER = "X-Qgis-Stack-Info"
 
@@ -45,7 +46,7 @@ class StackInfoService(QgsService):
         # request.header() misses headers QGIS does not know under FastCGI: read the
         # request's environment the way every plugin of the stack does.
         access = (self._access_header(request) or "full").lower()
-        if access not in ("full", "status"):
+        if access not in ("full", "status", "projects"):
             self._write(response, 403, {"error": "SERVICE=STACKINFO is not available to this client"})
             return
         operation = (request.parameter("REQUEST") or "GetInfo").lower()
@@ -61,7 +62,13 @@ class StackInfoService(QgsService):
         )
         status = 200 if report["healthy"] else 503
         # A load balancer needs the verdict; paths, plugins and pids are for operators.
-        self._write(response, status, report if access == "full" else {"healthy": report["healthy"]})
+        if access == "full":
+            self._write(response, status, report)
+        elif access == "projects":
+            names = sorted(report["projects"])
+            self._write(response, status, {"healthy": report["healthy"], "projects": names})
+        else:
+            self._write(response, status, {"healthy": report["healthy"]})
 
     def _access_header(self, request: QgsServerRequest) -> str:
         # Under FastCGI, request.header() misses headers QGIS does not know: they are in the

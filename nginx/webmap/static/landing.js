@@ -57,7 +57,8 @@ async function main() {
   const container = document.getElementById("projects");
   const response = await fetch("/projects.json", { credentials: "same-origin" });
   const report = await response.json();
-  const names = Object.keys(report.projects || {}).sort();
+  const served = report.projects || [];
+  const names = (Array.isArray(served) ? served : Object.keys(served)).sort();
   for (const name of names) {
     try {
       container.append(card(await projectCapabilities(name)));
