@@ -158,3 +158,11 @@ def test_partner_page_never_lists_observations(chromium, stack_as_partner):
         assert "Observations" not in page.evaluate("document.querySelector('#projects').textContent")
     finally:
         page.close()
+
+
+def test_the_project_list_names_projects_and_nothing_else(stack_anonymous):
+    """The page's /projects.json is public: names only, none of stack_info's paths or pids."""
+    report = requests.get(f"{stack_anonymous.base_url}/projects.json", timeout=30).json()
+    assert set(report) == {"healthy", "projects"}
+    assert stack_anonymous.project in report["projects"]
+    assert all("/" not in name for name in report["projects"])
