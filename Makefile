@@ -12,7 +12,7 @@ export QGIS
 
 CASE ?=
 
-.PHONY: help repro up down logs ps integration-test unit-test plugin-test lint test bench clean
+.PHONY: help repro up down reload logs ps integration-test unit-test plugin-test lint test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,9 @@ up: $(VENV)/.installed ## build what is missing, start, wait until healthy, prin
 
 down: $(VENV)/.installed ## stop the stack (VOLUMES=1 also deletes the PostGIS data)
 	@$(STACK) down $(if $(VOLUMES),--volumes)
+
+reload: $(VENV)/.installed ## apply changed plugins, projects, access rules, nginx config (no failed requests)
+	$(STACK) reload
 
 logs: $(VENV)/.installed ## show the containers' logs (SERVICE=nginx for one, FOLLOW=1 to follow)
 	$(STACK) logs $(SERVICE) $(if $(FOLLOW),--follow)

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # nginx container entrypoint: read and validate the environment, render the config from
-# its template, check it with `nginx -t`, then exec nginx in the foreground.
+# its templates, check it with `nginx -t`, then exec nginx in the foreground.
+# `nginx-entrypoint reload` (make reload) renders the templates again and, if nginx accepts
+# them, reloads gracefully: old workers finish their requests, new ones take new ones.
 set -Eeuo pipefail
 
-readonly TEMPLATE=/etc/qgis-stack/nginx.conf.template
+readonly TEMPLATE_DIR=/etc/qgis-stack/nginx
 readonly RUN_DIR=/tmp/nginx
 readonly CONFIG="$RUN_DIR/nginx.conf"
 readonly METRICS_ACL="$RUN_DIR/metrics-allow.conf"
+readonly STAGING_DIR="$RUN_DIR/staging"
 
 log() { printf 'nginx: %s\n' "$*" >&2; }
 die() { printf 'nginx: error: %s\n' "$*" >&2; exit 64; }
@@ -33,6 +36,7 @@ load_defaults() {
 read_env() {
 	[[ -n "${QGIS_FCGI_ADDRESS:-}" ]] || die "QGIS_FCGI_ADDRESS is not set: host:port of the QGIS FastCGI workers"
 	load_defaults
+	: "${NGINX_RUN_DIR:=$RUN_DIR}"
 	# Re-resolve the QGIS service name, so a restarted container with a new address is found.
 	# What a request without Host is told; never the container's own address.
 	NGINX_FALLBACK_HOST="${STACK_PUBLIC_HOST:-localhost${STACK_PUBLISHED_PORT:+:$STACK_PUBLISHED_PORT}}"
@@ -40,7 +44,7 @@ read_env() {
 	export QGIS_FCGI_ADDRESS NGINX_FCGI_CONNECT_TIMEOUT NGINX_FCGI_READ_TIMEOUT \
 		NGINX_CLIENT_MAX_BODY_SIZE NGINX_LOG_LEVEL NGINX_RESOLVER NGINX_FALLBACK_HOST \
 		STACK_TRUSTED_PROXIES STACK_INFO_ALLOW \
-		QGIS_METRICS_ADDRESS
+		QGIS_METRICS_ADDRESS NGINX_RUN_DIR
 }
 
 validate_env() {
@@ -92,25 +96,55 @@ render_metrics_acl() {
 	printf 'deny all;\n' >>"$METRICS_ACL"
 }
 
+# render_templates DIR: every *.conf.template of TEMPLATE_DIR into DIR, as *.conf. Included
+# files are named by their rendered path, so DIR must be RUN_DIR when nginx reads them.
+render_templates() {
+	local dir="$1" template name
+	mkdir -p "$dir"
+	for template in "$TEMPLATE_DIR"/*.conf.template; do
+		name="$(basename "$template" .template)"
+		# The names are for envsubst to fill in, not for this shell.
+		# shellcheck disable=SC2016
+		envsubst '${QGIS_FCGI_ADDRESS} ${NGINX_FCGI_CONNECT_TIMEOUT} ${NGINX_FCGI_READ_TIMEOUT}
+			${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_LOG_LEVEL} ${NGINX_RESOLVER} ${NGINX_RUN_DIR} ${NGINX_FALLBACK_HOST}
+			${QGIS_METRICS_ADDRESS}' \
+			<"$template" >"$dir/$name"
+	done
+}
+
 render_config() {
 	mkdir -p "$RUN_DIR"
 	write_geo_entries STACK_TRUSTED_PROXIES "$RUN_DIR/trusted-proxies.conf"
 	write_geo_entries STACK_INFO_ALLOW "$RUN_DIR/info-allow.conf"
 	render_metrics_acl
-	# The names are for envsubst to fill in, not for this shell.
-	# shellcheck disable=SC2016
-	envsubst '${QGIS_FCGI_ADDRESS} ${NGINX_FCGI_CONNECT_TIMEOUT} ${NGINX_FCGI_READ_TIMEOUT}
-		${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_LOG_LEVEL} ${NGINX_RESOLVER} ${NGINX_FALLBACK_HOST}
-		${QGIS_METRICS_ADDRESS}' \
-		<"$TEMPLATE" >"$CONFIG"
+	render_templates "$RUN_DIR"
 	nginx -t -q -c "$CONFIG" || die "the rendered config $CONFIG is invalid (see above)"
+}
+
+# The running config stays in place until nginx has accepted the new one: a staging copy is
+# tested first (with its includes pointing at the staging copies), then moved in.
+reload_config() {
+	local started=$SECONDS
+	NGINX_RUN_DIR="$STAGING_DIR" render_templates "$STAGING_DIR"
+	nginx -t -q -c "$STAGING_DIR/nginx.conf" ||
+		die "the new config is invalid (see above); nginx keeps running the old one"
+	render_templates "$RUN_DIR"
+	rm -rf "$STAGING_DIR"
+	nginx -c "$CONFIG" -s reload
+	log "config reloaded in $((SECONDS - started)) s; old workers finish their requests"
 }
 
 main() {
 	read_env
-	if [[ "${1:-nginx}" != nginx ]]; then
-		exec "$@"
-	fi
+	case "${1:-nginx}" in
+	nginx) ;;
+	reload)
+		validate_env
+		reload_config
+		return 0
+		;;
+	*) exec "$@" ;;
+	esac
 	validate_env
 	render_config
 	log "serving on :8080, QGIS FastCGI at $QGIS_FCGI_ADDRESS"

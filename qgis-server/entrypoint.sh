@@ -158,8 +158,10 @@ serve() {
 	local preload
 	mapfile -t preload < <(socket_monitor_fix)
 	log "starting $QGIS_WORKERS worker(s) on port $QGIS_FCGI_PORT"
+	# -s USR1: when the container stops, workers finish the request they are on (libfcgi's
+	# graceful stop) instead of dropping it.
 	exec spawn-fcgi -n -a 0.0.0.0 -p "$QGIS_FCGI_PORT" -- \
-		"${preload[@]}" /usr/bin/multiwatch -f "$QGIS_WORKERS" -r "$QGIS_WORKER_RETRIES" -s TERM -- "$FCGI_BIN"
+		"${preload[@]}" /usr/bin/multiwatch -f "$QGIS_WORKERS" -r "$QGIS_WORKER_RETRIES" -s USR1 -- "$FCGI_BIN"
 }
 
 main() {

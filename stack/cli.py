@@ -12,7 +12,7 @@ from stack.core.console import say
 from stack.core.errors import StackError
 from stack.core.settings import SERVICES, Settings, load
 from stack.core.waiting import wait_until
-from stack.deploy import lifecycle
+from stack.deploy import lifecycle, reload
 from stack.deploy.compose import compose
 from stack.deploy.containers import stack_containers, state_of
 from stack.deploy.health import healthy
@@ -58,6 +58,11 @@ def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     if unknown:
         raise StackError(f"no such service: {', '.join(sorted(unknown))}; choose from {', '.join(SERVICES)}")
     lifecycle.build(settings, lifecycle.command_log(settings, "build"), tuple(args.services) or SERVICES)
+    return 0
+
+
+def cmd_reload(settings: Settings, args: argparse.Namespace) -> int:
+    reload.reload(settings)
     return 0
 
 
@@ -108,6 +113,10 @@ def parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="build the images (of these services only)")
     build.add_argument("services", nargs="*", help=f"only these of {', '.join(SERVICES)}")
     build.set_defaults(run=cmd_build)
+
+    sub.add_parser(
+        "reload", help="apply changed plugins, projects, rules and nginx config, failing no request"
+    ).set_defaults(run=cmd_reload)
 
     wait = sub.add_parser("wait", help="wait until /healthz answers 200")
     wait.add_argument("--timeout", type=float, default=120)

@@ -1,0 +1,154 @@
+"""A small, bounded load: a few clients sending one kind of request in a loop, every answer kept.
+
+The fault tests run a fault while this loop runs and then count what the clients saw. Each loop
+is bounded twice, by a request count and by a time limit, so a hung stack cannot hang a test.
+Every request opens its own connection: a client's reused keep-alive connection closing under
+it would be a client-side artefact, not something the stack did.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import requests
+
+# A request: sends one HTTP request and returns the response (raises on connection errors).
+Request = Callable[[], requests.Response]
+# Judges a response: None when it is a success, else what was wrong with it.
+Verdict = Callable[[requests.Response], str | None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    client: int
+    started_s: float  # time.monotonic() when the request was sent
+    finished_s: float
+    problem: str | None  # None: success
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@dataclass
+class LoadReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    def first_success_after(self, moment_s: float) -> float | None:
+        """Seconds from `moment_s` until a request sent after it succeeded (None: none did)."""
+        done = [o.finished_s for o in self.outcomes if o.ok and o.started_s >= moment_s]
+        return min(done) - moment_s if done else None
+
+    def outage_s(self) -> float:
+        """From the first failed request's start to the end of the last one (0 without failures)."""
+        failed = self.failures
+        if not failed:
+            return 0.0
+        return max(o.finished_s for o in failed) - min(o.started_s for o in failed)
+
+    def slowest_s(self) -> float:
+        return max((o.finished_s - o.started_s for o in self.outcomes), default=0.0)
+
+    def summary(self) -> str:
+        problems: dict[str, int] = {}
+        for outcome in self.failures:
+            key = (outcome.problem or "")[:120]
+            problems[key] = problems.get(key, 0) + 1
+        listed = "; ".join(f"{n} × {p}" for p, n in sorted(problems.items(), key=lambda kv: -kv[1]))
+        return (
+            f"{len(self.outcomes)} requests, {len(self.failures)} failed over {self.outage_s():.2f} s, "
+            f"slowest {self.slowest_s():.2f} s" + (f": {listed}" if listed else "")
+        )
+
+
+def expect_status(status: int = 200, content_type_prefix: str = "") -> Verdict:
+    """A success is this status with a Content-Type starting with the prefix."""
+
+    def verdict(response: requests.Response) -> str | None:
+        kind = response.headers.get("Content-Type", "")
+        if response.status_code == status and kind.startswith(content_type_prefix):
+            return None
+        return f"HTTP {response.status_code} {kind}: {response.content[:80]!r}"
+
+    return verdict
+
+
+class LoadLoop:
+    """`clients` threads sending `request` until stopped, `max_requests` are sent in all, or
+    `max_seconds` pass, whichever comes first."""
+
+    def __init__(
+        self, request: Request, verdict: Verdict, clients: int = 2, max_requests: int = 2000, max_seconds: float = 60
+    ) -> None:
+        self._request = request
+        self._verdict = verdict
+        self._clients = clients
+        self._max_requests = max_requests
+        self._max_seconds = max_seconds
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._sent = 0
+        self.report = LoadReport()
+        self._threads: list[threading.Thread] = []
+
+    def _next_ticket(self) -> bool:
+        with self._lock:
+            if self._sent >= self._max_requests:
+                return False
+            self._sent += 1
+            return True
+
+    def _client(self, number: int, deadline: float) -> None:
+        while not self._stop.is_set() and time.monotonic() < deadline and self._next_ticket():
+            started = time.monotonic()
+            try:
+                problem = self._verdict(self._request())
+            except requests.RequestException as error:
+                problem = f"{type(error).__name__}: {error}"[:200]
+            outcome = Outcome(number, started, time.monotonic(), problem)
+            with self._lock:
+                self.report.outcomes.append(outcome)
+
+    def start(self) -> None:
+        deadline = time.monotonic() + self._max_seconds
+        for number in range(self._clients):
+            thread = threading.Thread(target=self._client, args=(number, deadline), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> LoadReport:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+        self.report.outcomes.sort(key=lambda o: o.started_s)
+        return self.report
+
+    def count(self, since_s: float = 0.0, ok: bool = True) -> int:
+        """Requests finished so far (after `since_s`, successful ones by default)."""
+        with self._lock:
+            return sum(1 for o in self.report.outcomes if o.ok == ok and o.started_s >= since_s)
+
+    @property
+    def finished(self) -> bool:
+        return not any(thread.is_alive() for thread in self._threads)
+
+
+@contextmanager
+def load(
+    request: Request, verdict: Verdict, clients: int = 2, max_requests: int = 2000, max_seconds: float = 60
+) -> Iterator[LoadLoop]:
+    """Run a LoadLoop for the duration of the block; its report is complete after the block."""
+    loop = LoadLoop(request, verdict, clients, max_requests, max_seconds)
+    loop.start()
+    try:
+        yield loop
+    finally:
+        loop.stop()
