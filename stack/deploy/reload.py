@@ -24,7 +24,8 @@ def _run(container: Container, command: list[str]) -> None:
     result = container.exec_run(command)
     output = result.output.decode(errors="replace").strip()
     if result.exit_code != 0:
-        raise StackError(f"{' '.join(command)} in {container.name} failed (exit {result.exit_code}):\n{output}")
+        what = f"{' '.join(command)} in {container.name}"
+        raise StackError(f"{what} failed (exit {result.exit_code}):\n{output}")
     for line in output.splitlines():
         say(line)
 

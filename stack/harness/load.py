@@ -62,7 +62,7 @@ class LoadReport:
         for outcome in self.failures:
             key = (outcome.problem or "")[:120]
             problems[key] = problems.get(key, 0) + 1
-        listed = "; ".join(f"{n} × {p}" for p, n in sorted(problems.items(), key=lambda kv: -kv[1]))
+        listed = "; ".join(f"{n} x {p}" for p, n in sorted(problems.items(), key=lambda kv: -kv[1]))
         return (
             f"{len(self.outcomes)} requests, {len(self.failures)} failed over {self.outage_s():.2f} s, "
             f"slowest {self.slowest_s():.2f} s" + (f": {listed}" if listed else "")
@@ -86,7 +86,12 @@ class LoadLoop:
     `max_seconds` pass, whichever comes first."""
 
     def __init__(
-        self, request: Request, verdict: Verdict, clients: int = 2, max_requests: int = 2000, max_seconds: float = 60
+        self,
+        request: Request,
+        verdict: Verdict,
+        clients: int = 2,
+        max_requests: int = 2000,
+        max_seconds: float = 60,
     ) -> None:
         self._request = request
         self._verdict = verdict
