@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 
 import requests
 
-# A request: sends one HTTP request and returns the response (raises on connection errors).
-Request = Callable[[], requests.Response]
+# A request: sends the numbered request (numbers count from 0 across all clients) and returns
+# the response; raises requests' exceptions on connection errors.
+Request = Callable[[int], requests.Response]
 # Judges a response: None when it is a success, else what was wrong with it.
 Verdict = Callable[[requests.Response], str | None]
 
 
 @dataclass(frozen=True)
 class Outcome:
+    number: int
     client: int
     started_s: float  # time.monotonic() when the request was sent
     finished_s: float
@@ -104,21 +106,24 @@ class LoadLoop:
         self.report = LoadReport()
         self._threads: list[threading.Thread] = []
 
-    def _next_ticket(self) -> bool:
+    def _next_ticket(self) -> int | None:
         with self._lock:
             if self._sent >= self._max_requests:
-                return False
+                return None
             self._sent += 1
-            return True
+            return self._sent - 1
 
-    def _client(self, number: int, deadline: float) -> None:
-        while not self._stop.is_set() and time.monotonic() < deadline and self._next_ticket():
+    def _client(self, client: int, deadline: float) -> None:
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            number = self._next_ticket()
+            if number is None:
+                return
             started = time.monotonic()
             try:
-                problem = self._verdict(self._request())
+                problem = self._verdict(self._request(number))
             except requests.RequestException as error:
                 problem = f"{type(error).__name__}: {error}"[:200]
-            outcome = Outcome(number, started, time.monotonic(), problem)
+            outcome = Outcome(number, client, started, time.monotonic(), problem)
             with self._lock:
                 self.report.outcomes.append(outcome)
 
