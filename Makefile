@@ -12,7 +12,7 @@ export QGIS
 
 CASE ?=
 
-.PHONY: help repro up down reload logs ps integration-test unit-test plugin-test lint test bench clean
+.PHONY: help repro up down reload logs ps integration-test fault-test unit-test plugin-test lint test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,9 +41,14 @@ logs: $(VENV)/.installed ## show the containers' logs (SERVICE=nginx for one, FO
 ps: $(VENV)/.installed ## containers, their health, and /healthz
 	$(STACK) ps
 
+# The fault suite restarts containers under the other tests' feet: it runs on its own.
 integration-test: $(VENV)/.installed ## the OWSLib/pytest suite through nginx (starts the stack if needed)
 	mkdir -p reports
-	$(PY) -m pytest tests --junitxml=reports/integration.xml $(PYTEST_ARGS)
+	$(PY) -m pytest tests -m "not faults" --junitxml=reports/integration.xml $(PYTEST_ARGS)
+
+fault-test: $(VENV)/.installed ## kill workers, restart containers, reload, slow PostGIS under load (~5 min)
+	mkdir -p reports
+	$(PY) -m pytest tests -m faults -s --junitxml=reports/faults.xml $(PYTEST_ARGS)
 
 unit-test: $(VENV)/.installed ## pure-logic tests of stack/ (no Docker)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
@@ -62,9 +67,10 @@ lint: $(VENV)/.installed ## ruff (Python), shellcheck (shell), hadolint (Dockerf
 # The plugins must work on the oldest and the default QGIS version.
 PLUGIN_TEST_VERSIONS ?= 3.40 3.22
 
-test: lint ## everything CI runs: lint, plugin tests on 3.40 and 3.22, the integration suite
+test: lint ## everything CI runs: lint, plugin tests on 3.40 and 3.22, the integration and fault suites
 	for version in $(PLUGIN_TEST_VERSIONS); do $(MAKE) --no-print-directory plugin-test QGIS=$$version || exit 1; done
 	$(MAKE) --no-print-directory integration-test
+	$(MAKE) --no-print-directory fault-test
 
 bench: $(VENV)/.installed ## latency, throughput, worker memory and image sizes of the running stack
 	$(PY) -m stack.bench $(if $(QGIS),--qgis $(QGIS))

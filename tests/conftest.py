@@ -2,4 +2,11 @@
 (stack/harness/pytest_plugin.py)."""
 
 # tests/inprocess runs inside the qgis-server image (`make plugin-test`), where PyQGIS is.
+import pytest
+
 collect_ignore = ["inprocess"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Fault tests restart PostGIS and QGIS under the others' session connections: run them last."""
+    items.sort(key=lambda item: item.get_closest_marker("faults") is not None)
