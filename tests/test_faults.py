@@ -53,9 +53,10 @@ MAX_REQUESTS = 3000
 MAX_SECONDS = 120
 # Requests that must succeed after a fault before a test calls the stack recovered.
 SUCCESSES_AFTER = 20
-# Measured on a busy 2-core machine (README): restarts take 2-10 s; these leave room for noise.
-RESTART_RECOVERY_S = 45
-POSTGIS_RECOVERY_S = 45
+# Measured on a 2-core machine shared with other stacks (README): a restart usually recovers in
+# 2-12 s, but a fresh worker loading the project under a load average of 27 took 37 s.
+RESTART_RECOVERY_S = 90
+POSTGIS_RECOVERY_S = 90
 
 
 @pytest.fixture
