@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 import docker
 import psycopg
@@ -50,7 +51,7 @@ OBSERVATIONS = VECTOR_LAYERS[EDITABLE_LAYER]
 FAULT_KIND = "fault-test"  # the kind of every row these tests insert
 # Bounds of every load loop: a hung stack ends the loop, not the test run.
 MAX_REQUESTS = 3000
-MAX_SECONDS = 120
+MAX_SECONDS = 300
 # Requests that must succeed after a fault before a test calls the stack recovered.
 SUCCESSES_AFTER = 20
 # Measured on a 2-core machine shared with other stacks (README): a restart usually recovers in
@@ -119,6 +120,11 @@ def getmaps(stack: StackHandle) -> tuple[Request, Verdict]:
     return send, expect_status(200, "image/png")
 
 
+def getmap_load(stack: StackHandle) -> AbstractContextManager[LoadLoop]:
+    """Two clients sending small GetMaps, within the module's bounds."""
+    return load(*getmaps(stack), 2, MAX_REQUESTS, MAX_SECONDS)
+
+
 def warmed_up(loop: LoadLoop) -> float:
     """Wait until the loop's clients are being answered; the moment to start a fault."""
     assert wait_until(lambda: loop.count() >= 6, 60, 0.05), loop.report.summary()
@@ -127,7 +133,10 @@ def warmed_up(loop: LoadLoop) -> float:
 
 def served_again(loop: LoadLoop, since_s: float) -> None:
     """Wait until SUCCESSES_AFTER requests sent after `since_s` have succeeded."""
-    assert wait_until(lambda: loop.count(since_s) >= SUCCESSES_AFTER, MAX_SECONDS, 0.1), loop.report.summary()
+    wait_until(lambda: loop.count(since_s) >= SUCCESSES_AFTER or loop.finished, MAX_SECONDS, 0.1)
+    assert loop.count(since_s) >= SUCCESSES_AFTER, (
+        f"not served again before the loop's bounds: {loop.report.summary()}"
+    )
 
 
 def busy_workers(container: Container, request: str) -> dict[int, str]:
@@ -183,7 +192,7 @@ def test_a_worker_killed_mid_getmap_fails_no_get_and_no_acknowledged_insert_is_l
     prefix = f"kill-{uuid.uuid4().hex[:8]}"
     with (
         load(*inserts(stack_as_editor, prefix), 1, 300, MAX_SECONDS) as writer,
-        load(*getmaps(stack)) as loop,
+        getmap_load(stack) as loop,
     ):
         fault = warmed_up(loop)
         for _ in range(3):
@@ -210,7 +219,7 @@ def test_a_burst_of_worker_crashes_fails_no_get_and_keeps_the_container(
     count = len(worker_pids(qgis))
     kills = 4 * count
     killed: set[str] = set()
-    with load(*getmaps(stack), 2, MAX_REQUESTS, MAX_SECONDS) as loop:
+    with getmap_load(stack) as loop:
         fault = warmed_up(loop)
         for _ in range(kills):
             killed.add(kill_a_busy_worker(qgis, spare=killed))
@@ -235,7 +244,7 @@ def test_make_reload_fails_no_request_at_all(
     prefix = f"reload-{uuid.uuid4().hex[:8]}"
     with (
         load(*inserts(stack_as_editor, prefix), 1, 300, MAX_SECONDS) as writer,
-        load(*getmaps(stack)) as loop,
+        getmap_load(stack) as loop,
     ):
         fault = warmed_up(loop)
         reload(stack.settings)
@@ -258,7 +267,7 @@ def test_a_qgis_server_restart_recovers_within_bounds(
     prefix = f"restart-{uuid.uuid4().hex[:8]}"
     with (
         load(*inserts(stack_as_editor, prefix), 1, 300, MAX_SECONDS) as writer,
-        load(*getmaps(stack)) as loop,
+        getmap_load(stack) as loop,
     ):
         fault = warmed_up(loop)
         containers["qgis-server"].restart()
@@ -274,7 +283,7 @@ def test_an_nginx_restart_recovers_within_bounds(
     stack: StackHandle, containers: dict[str, Container]
 ) -> None:
     """Nothing listens while nginx restarts: clients see connection errors, then answers."""
-    with load(*getmaps(stack)) as loop:
+    with getmap_load(stack) as loop:
         fault = warmed_up(loop)
         containers["nginx"].restart()
         served_again(loop, time.monotonic())
@@ -295,7 +304,7 @@ def test_a_postgis_restart_recovers_and_loses_no_acknowledged_insert(
     prefix = f"pgrestart-{uuid.uuid4().hex[:8]}"
     with (
         load(*inserts(stack_as_editor, prefix), 1, 300, MAX_SECONDS) as writer,
-        load(*getmaps(stack)) as loop,
+        getmap_load(stack) as loop,
     ):
         fault = warmed_up(loop)
         containers["postgis"].restart()
@@ -319,7 +328,10 @@ def test_a_slow_postgis_delays_answers_but_fails_none(
     in PostGIS, as behind a slow query or a long migration, and must still be answered."""
     assert stack.settings is not None
     hold_s = 4
-    with load(*getmaps(stack)) as loop, connect(docker_client, stack.settings) as blocker:
+    with (
+        getmap_load(stack) as loop,
+        connect(docker_client, stack.settings) as blocker,
+    ):
         fault = warmed_up(loop)
         with blocker.transaction():
             blocker.execute(f"LOCK TABLE {VECTOR_LAYERS['countries']} IN ACCESS EXCLUSIVE MODE")
