@@ -164,7 +164,8 @@ def kill_a_busy_worker(container: Container, spare: set[str] | None = None, requ
         chosen.extend(candidates[:1])
         return bool(candidates)
 
-    assert wait_until(found, 30, 0.02), f"no worker was seen busy on a {request}"
+    # Under heavy load a respawned worker can take half a minute to start and load the project.
+    assert wait_until(found, 120, 0.02), f"no worker was seen busy on a {request}"
     send_signal(container, chosen[0][0], "KILL")
     return chosen[0][1]
 
