@@ -28,7 +28,6 @@ from stack.deploy.workers import send_signal, worker_pids
 from stack.harness.acknowledged import acknowledgement_mismatches, insert_request, inserted, stored_numbers
 from stack.harness.handle import StackHandle
 from stack.harness.load import LoadLoop, LoadReport, Request, Verdict, expect_status, load
-from stack.harness.ows import TIMEOUT_S
 from stack.harness.postgis import connect
 from stack.harness.snapshots import table_digest
 from tests.demo import EDITABLE_LAYER, VECTOR_LAYERS
@@ -115,7 +114,7 @@ def inserts(stack_as_editor: StackHandle, prefix: str) -> tuple[Request, Verdict
 
 def getmaps(stack: StackHandle) -> tuple[Request, Verdict]:
     def send(_: int) -> requests.Response:
-        return requests.get(stack.ows_url(), params=SMALL_GETMAP, timeout=TIMEOUT_S)
+        return stack.get(stack.ows_url(), params=SMALL_GETMAP)
 
     return send, expect_status(200, "image/png")
 

@@ -35,6 +35,17 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+# Container limits, each overridable in .env or the environment (.env.example says how to size
+# them). Docker's sizes (256m, 2g) and durations (30s).
+CONTAINER_LIMITS = {
+    "QGIS_SERVER_MEM_LIMIT": "2g",
+    "POSTGIS_MEM_LIMIT": "1g",
+    "NGINX_MEM_LIMIT": "256m",
+    "DEMO_PROJECT_MEM_LIMIT": "1g",
+    # How long `docker stop` lets QGIS workers finish their requests before killing them.
+    "QGIS_SERVER_STOP_GRACE_PERIOD": "30s",
+}
+
 # The QGIS workers' FastCGI port: compose gives it to qgis-server and, as the address to
 # send requests to, to nginx.
 FCGI_PORT = 9993
@@ -58,6 +69,7 @@ class Settings:
     postgres_db: str
     debian_mirror: str
     image_repo: str  # images are <image_repo>/<service>:<QGIS version>
+    limits: dict[str, str]  # CONTAINER_LIMITS as configured
 
     @property
     def base_url(self) -> str:
@@ -95,6 +107,7 @@ class Settings:
             "POSTGRES_USER": self.postgres_user,
             "POSTGRES_DB": self.postgres_db,
             "QGIS_FCGI_PORT": str(FCGI_PORT),
+            **self.limits,
         }
 
 
@@ -128,4 +141,5 @@ def load(qgis: str | None = None, root: Path = REPO_ROOT) -> Settings:
         postgres_db=get("POSTGRES_DB", "gis"),
         debian_mirror=get("STACK_DEBIAN_MIRROR", "http://deb.debian.org/debian"),
         image_repo=get("STACK_IMAGE_REPO", "qgis-stack"),
+        limits={name: get(name, default) for name, default in CONTAINER_LIMITS.items()},
     )

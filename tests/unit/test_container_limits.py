@@ -1,0 +1,22 @@
+"""Container limits: decided in stack.core.settings, documented in .env.example, required by compose."""
+
+from pathlib import Path
+
+import yaml
+
+from stack.core.settings import CONTAINER_LIMITS, REPO_ROOT, read_env_file
+
+
+def test_env_example_documents_the_limits_with_their_defaults() -> None:
+    documented = read_env_file(REPO_ROOT / ".env.example")
+
+    assert {name: documented.get(name) for name in CONTAINER_LIMITS} == CONTAINER_LIMITS
+
+
+def test_every_service_has_a_memory_limit_from_the_settings() -> None:
+    services = yaml.safe_load(Path(REPO_ROOT / "docker-compose.yml").read_text())["services"]
+
+    for name, service in services.items():
+        memory = service.get("deploy", {}).get("resources", {}).get("limits", {}).get("memory", "")
+        variable = memory.removeprefix("${").removesuffix(":?}")
+        assert memory == f"${{{variable}:?}}" and variable in CONTAINER_LIMITS, name
