@@ -46,7 +46,7 @@ integration-test: $(VENV)/.installed ## the OWSLib/pytest suite through nginx (s
 	mkdir -p reports
 	$(PY) -m pytest tests -m "not faults" --junitxml=reports/integration.xml $(PYTEST_ARGS)
 
-fault-test: $(VENV)/.installed ## kill workers, restart containers, reload, slow PostGIS under load (~5 min)
+fault-test: $(VENV)/.installed ## kill workers, restart containers, reload, slow PostGIS under load (3-7 min)
 	mkdir -p reports
 	$(PY) -m pytest tests -m faults -s --junitxml=reports/faults.xml $(PYTEST_ARGS)
 
