@@ -69,7 +69,7 @@ class Settings:
     postgres_db: str
     debian_mirror: str
     image_repo: str  # images are <image_repo>/<service>:<QGIS version>
-    limits: dict[str, str]  # CONTAINER_LIMITS as configured
+    limits: tuple[tuple[str, str], ...]  # CONTAINER_LIMITS as configured (hashable, as Settings is)
 
     @property
     def base_url(self) -> str:
@@ -107,7 +107,7 @@ class Settings:
             "POSTGRES_USER": self.postgres_user,
             "POSTGRES_DB": self.postgres_db,
             "QGIS_FCGI_PORT": str(FCGI_PORT),
-            **self.limits,
+            **dict(self.limits),
         }
 
 
@@ -141,5 +141,5 @@ def load(qgis: str | None = None, root: Path = REPO_ROOT) -> Settings:
         postgres_db=get("POSTGRES_DB", "gis"),
         debian_mirror=get("STACK_DEBIAN_MIRROR", "http://deb.debian.org/debian"),
         image_repo=get("STACK_IMAGE_REPO", "qgis-stack"),
-        limits={name: get(name, default) for name, default in CONTAINER_LIMITS.items()},
+        limits=tuple((name, get(name, default)) for name, default in CONTAINER_LIMITS.items()),
     )

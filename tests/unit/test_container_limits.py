@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from stack.core.settings import CONTAINER_LIMITS, REPO_ROOT, read_env_file
+from stack.core.settings import CONTAINER_LIMITS, REPO_ROOT, load, read_env_file
 
 
 def test_env_example_documents_the_limits_with_their_defaults() -> None:
@@ -20,3 +20,10 @@ def test_every_service_has_a_memory_limit_from_the_settings() -> None:
         memory = service.get("deploy", {}).get("resources", {}).get("limits", {}).get("memory", "")
         variable = memory.removeprefix("${").removesuffix(":?}")
         assert memory == f"${{{variable}:?}}" and variable in CONTAINER_LIMITS, name
+
+
+def test_settings_stay_hashable_and_hand_the_limits_to_compose() -> None:
+    settings = load()
+
+    hash(settings)  # the harness caches OWSLib clients per StackHandle, which holds the settings
+    assert {name: settings.compose_env()[name] for name in CONTAINER_LIMITS}.keys() == CONTAINER_LIMITS.keys()
