@@ -24,7 +24,7 @@ from stack.core.waiting import wait_until
 from stack.deploy.containers import service_container
 from stack.deploy.health import healthy
 from stack.deploy.reload import reload
-from stack.deploy.workers import send_signal, worker_pids
+from stack.deploy.workers import worker_pids
 from stack.harness.acknowledged import acknowledgement_mismatches, insert_request, inserted, stored_numbers
 from stack.harness.handle import StackHandle
 from stack.harness.load import LoadLoop, LoadReport, Request, Verdict, expect_status, load
@@ -152,21 +152,41 @@ def busy_workers(container: Container, request: str) -> dict[int, str]:
     return {pid: request_id for pid, request_id in busy.items() if pid in live}
 
 
+# Inside the container, in one go: find a worker busy on the request kind ($0) whose request
+# id is not among those to spare (the arguments), freeze it, and kill it only if its busy
+# marker still names that request (else let it go on). Choosing from outside and killing
+# after would take ~100 ms, time enough for a small GetMap to end and the worker to take the
+# next request, which the test would then kill without knowing it.
+_KILL_ONE_BUSY = r"""
+spare=" $* "
+for marker in "$QGIS_STACK_BUSY_DIR"/[0-9]*; do
+    pid="${marker##*/}"
+    id="$(sed -n "s/^request \([^:]*\):.*$0.*/\1/p" "$marker" 2>/dev/null)"
+    [[ -n "$id" && "$spare" != *" $id "* ]] || continue
+    kill -STOP "$pid" 2>/dev/null || continue
+    if grep -qF -- "request $id:" "$marker" 2>/dev/null; then
+        kill -KILL "$pid"
+        echo "$id"
+        exit 0
+    fi
+    kill -CONT "$pid"
+done
+"""
+
+
 def kill_a_busy_worker(container: Container, spare: set[str] | None = None, request: str = "GetMap") -> str:
     """SIGKILL a worker busy on a `request` whose id is not in `spare`; return that id. nginx
     sends a GET three times at most, so a test that kills one request's worker thrice fails it."""
-    chosen: list[tuple[int, str]] = []
+    killed: list[str] = []
 
     def found() -> bool:
-        busy = busy_workers(container, request).items()
-        candidates = [(pid, request_id) for pid, request_id in busy if request_id not in (spare or set())]
-        chosen.extend(candidates[:1])
-        return bool(candidates)
+        result = container.exec_run(["bash", "-c", _KILL_ONE_BUSY, request, *sorted(spare or set())])
+        killed.extend(result.output.decode().split()[:1])
+        return bool(killed)
 
     # Under heavy load a respawned worker can take half a minute to start and load the project.
     assert wait_until(found, 120, 0.02), f"no worker was seen busy on a {request}"
-    send_signal(container, chosen[0][0], "KILL")
-    return chosen[0][1]
+    return killed[0]
 
 
 def respawned(container: Container, before: set[int], count: int) -> bool:
