@@ -64,7 +64,9 @@ def ship_images(images: list[str], engine: Engine) -> None:
     started = time.monotonic()
     say(f"shipping {', '.join(missing)} to {engine.label} (docker save | docker load)")
     save = subprocess.Popen(["docker", "save", *missing], stdout=subprocess.PIPE)
-    load = subprocess.run(engine.command("load", "--quiet"), stdin=save.stdout, capture_output=True, text=True)
+    load = subprocess.run(
+        engine.command("load", "--quiet"), stdin=save.stdout, capture_output=True, text=True
+    )
     assert save.stdout is not None
     save.stdout.close()
     if save.wait() != 0 or load.returncode != 0:

@@ -42,21 +42,25 @@ def cmd_load(settings: Settings, args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     def with_env_file(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        parser.add_argument("--env-file", default=".env.staging", help="deployment settings (default .env.staging)")
+        parser.add_argument(
+            "--env-file", default=".env.staging", help="deployment settings (default .env.staging)"
+        )
         return parser
 
     deploy = with_env_file(sub.add_parser("deploy", help="build, ship and deploy the stack on Docker Swarm"))
     deploy.add_argument("--no-build", action="store_true", help="use the images already here (after `load`)")
-    deploy.add_argument("--force", action="store_true", help="roll every QGIS replica even if nothing changed")
+    deploy.add_argument(
+        "--force", action="store_true", help="roll every QGIS replica even if nothing changed"
+    )
     deploy.set_defaults(run=cmd_deploy)
 
     undeploy = with_env_file(sub.add_parser("undeploy", help="remove the stack from the swarm"))
     undeploy.add_argument("--volumes", action="store_true", help="also delete the PostGIS volume")
     undeploy.set_defaults(run=cmd_undeploy)
 
-    with_env_file(sub.add_parser("deploy-status", help="services, tasks and /healthz of the deployment")).set_defaults(
-        run=cmd_status
-    )
+    with_env_file(
+        sub.add_parser("deploy-status", help="services, tasks and /healthz of the deployment")
+    ).set_defaults(run=cmd_status)
 
     bundle = with_env_file(sub.add_parser("bundle", help="every image of one QGIS version in one gzip file"))
     bundle.add_argument("--output", help="file to write (default dist/qgis-stack-<version>.tar.gz)")
@@ -64,5 +68,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
     load = sub.add_parser("load", help="load a bundle into a Docker engine")
     load.add_argument("bundle", help="the file `bundle` wrote")
-    load.add_argument("--host", help="engine to load into: ssh://…, tcp://…, unix://… or a context (default: docker's)")
+    load.add_argument(
+        "--host", help="engine to load into: ssh://…, tcp://…, unix://… or a context (default: docker's)"
+    )
     load.set_defaults(run=cmd_load)

@@ -42,7 +42,9 @@ def ensure_postgis_node(engine: Engine) -> str:
     self_id = engine.run("info", "--format", "{{.Swarm.NodeID}}").strip()
     engine.run("node", "update", "--label-add", f"{POSTGIS_LABEL}=true", self_id)
     hostname = engine.run("node", "inspect", self_id, "--format", "{{.Description.Hostname}}").strip()
-    say(f"no node labelled {POSTGIS_LABEL}=true: labelled this manager ({hostname}); PostGIS and its data live there")
+    say(
+        f"no node labelled {POSTGIS_LABEL}=true: labelled this manager ({hostname}); PostGIS and its data live there"
+    )
     return hostname
 
 
@@ -64,7 +66,9 @@ def converged(engine: Engine, stack_name: str) -> bool:
 
 def updates_settled(engine: Engine, stack_name: str) -> bool:
     for name in service_replicas(engine, stack_name):
-        state = engine.run("service", "inspect", name, "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}")
+        state = engine.run(
+            "service", "inspect", name, "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}"
+        )
         if state.strip() in ("updating", "rollback_started"):
             return False
     return True
@@ -111,9 +115,19 @@ def deploy(settings: DeploySettings, build: bool = True, force: bool = False) ->
     env = stack_environment(settings, images, tls, generation)
     say(f"deploying stack {settings.stack_name} (QGIS {settings.base.release.version}) to {engine.label}")
     result = subprocess.run(
-        engine.command("stack", "deploy", "--resolve-image", "never", "--prune",
-                       "--compose-file", str(STACK_FILE), settings.stack_name),
-        env=env, capture_output=True, text=True,
+        engine.command(
+            "stack",
+            "deploy",
+            "--resolve-image",
+            "never",
+            "--prune",
+            "--compose-file",
+            str(STACK_FILE),
+            settings.stack_name,
+        ),
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         raise StackError(f"docker stack deploy failed:\n{result.stderr.strip()[-3000:]}")
@@ -130,8 +144,12 @@ def deploy(settings: DeploySettings, build: bool = True, force: bool = False) ->
 def current_generation(engine: Engine, stack_name: str) -> str:
     """Keep the running generation, so a plain redeploy changes nothing it need not."""
     found = engine.run(
-        "service", "inspect", f"{stack_name}_qgis-server", "--format",
-        '{{range .Spec.TaskTemplate.ContainerSpec.Env}}{{println .}}{{end}}', check=False,
+        "service",
+        "inspect",
+        f"{stack_name}_qgis-server",
+        "--format",
+        "{{range .Spec.TaskTemplate.ContainerSpec.Env}}{{println .}}{{end}}",
+        check=False,
     )
     for line in found.splitlines():
         if line.startswith("STACK_DEPLOY_GENERATION="):
@@ -158,7 +176,9 @@ def wait_for_stack(settings: DeploySettings, engine: Engine, ca: Path | None) ->
 def remove_stale_objects(engine: Engine, stack_name: str) -> None:
     """Secrets and configs of earlier deploys (rotated away); Swarm refuses to remove used ones."""
     for kind in ("secret", "config"):
-        for row in engine.json_lines(kind, "ls", "--filter", f"label=com.docker.stack.namespace={stack_name}"):
+        for row in engine.json_lines(
+            kind, "ls", "--filter", f"label=com.docker.stack.namespace={stack_name}"
+        ):
             engine.run(kind, "rm", row["Name"], check=False)
 
 
@@ -173,7 +193,9 @@ def undeploy(settings: DeploySettings, volumes: bool = False) -> None:
 
         def gone() -> bool:
             tasks = engine.run("ps", "--quiet", "--filter", f"label=com.docker.stack.namespace={name}")
-            networks = engine.run("network", "ls", "--quiet", "--filter", f"label=com.docker.stack.namespace={name}")
+            networks = engine.run(
+                "network", "ls", "--quiet", "--filter", f"label=com.docker.stack.namespace={name}"
+            )
             return not tasks.strip() and not networks.strip()
 
         if not wait_until(gone, 120, interval_s=1):
@@ -196,8 +218,18 @@ def status(settings: DeploySettings) -> int:
         say(f"{engine.label} is not part of a swarm: nothing deployed")
         return 1
     print(engine.run("stack", "services", name, check=False) or f"no stack {name}")
-    print(engine.run("stack", "ps", name, "--filter", "desired-state=running",
-                     "--format", "table {{.Name}}\t{{.Node}}\t{{.CurrentState}}\t{{.Error}}", check=False))
+    print(
+        engine.run(
+            "stack",
+            "ps",
+            name,
+            "--filter",
+            "desired-state=running",
+            "--format",
+            "table {{.Name}}\t{{.Node}}\t{{.CurrentState}}\t{{.Error}}",
+            check=False,
+        )
+    )
     ca = settings.ca_file if settings.ca_file.is_file() else None
     ok = https_healthy(settings, ca)
     print(f"{settings.public_url}/healthz: {'200 OK' if ok else 'not answering 200'}")

@@ -8,6 +8,7 @@ a swarm.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass
@@ -110,21 +111,47 @@ def start_nodes(nodes: NodeSet) -> None:
         say(f"starting simulated node {node.name} (HTTPS on 127.0.0.1:{node.https_port})")
         # The CLI, not the SDK: the SDK cannot unmask /proc (systempaths=unconfined).
         _host_docker(
-            "run", "--detach", "--name", node.name, "--hostname", node.name,
-            "--network", nodes.network, "--label", f"qgis-stack.swarm-test={nodes.prefix}",
+            "run",
+            "--detach",
+            "--name",
+            node.name,
+            "--hostname",
+            node.name,
+            "--network",
+            nodes.network,
+            "--label",
+            f"qgis-stack.swarm-test={nodes.prefix}",
             # Not privileged: see swarm/node/entrypoint.sh (the host lacks CAP_SYS_RESOURCE).
-            "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--cgroupns", "private",
-            "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
-            "--security-opt", "systempaths=unconfined", "--device-cgroup-rule", "a *:* rwm",
-            "--volume", f"{node.volume}:/var/lib/docker",
-            "--volume", f"{node.socket_dir}:{SOCKET_DIR_IN_NODE}",
-            "--publish", f"127.0.0.1:{node.https_port}:443", "--publish", f"127.0.0.1:{node.http_port}:80",
+            "--cap-add",
+            "ALL",
+            "--cap-drop",
+            "SYS_RESOURCE",
+            "--cgroupns",
+            "private",
+            "--security-opt",
+            "seccomp=unconfined",
+            "--security-opt",
+            "apparmor=unconfined",
+            "--security-opt",
+            "systempaths=unconfined",
+            "--device-cgroup-rule",
+            "a *:* rwm",
+            "--volume",
+            f"{node.volume}:/var/lib/docker",
+            "--volume",
+            f"{node.socket_dir}:{SOCKET_DIR_IN_NODE}",
+            "--publish",
+            f"127.0.0.1:{node.https_port}:443",
+            "--publish",
+            f"127.0.0.1:{node.http_port}:80",
             nodes.image,
         )
     for node in nodes.nodes:
         if not wait_until(lambda n=node: n.engine.ok("info"), ENGINE_START_TIMEOUT_S):
             logs = client.containers.get(node.name).logs(tail=30).decode(errors="replace")
-            raise StackError(f"the engine in {node.name} did not start within {ENGINE_START_TIMEOUT_S} s:\n{logs}")
+            raise StackError(
+                f"the engine in {node.name} did not start within {ENGINE_START_TIMEOUT_S} s:\n{logs}"
+            )
 
 
 def node_address(nodes: NodeSet, node: SimulatedNode) -> str:
@@ -166,15 +193,9 @@ def remove_nodes(nodes: NodeSet) -> None:
     """Containers, their engine volumes and the network: everything start_nodes made."""
     client = _client()
     for node in nodes.nodes:
-        try:
+        with contextlib.suppress(NotFound):
             client.containers.get(node.name).remove(force=True)
-        except NotFound:
-            pass
-        try:
+        with contextlib.suppress(NotFound):
             client.volumes.get(node.volume).remove(force=True)
-        except NotFound:
-            pass
-    try:
+    with contextlib.suppress(NotFound):
         client.networks.get(nodes.network).remove()
-    except NotFound:
-        pass

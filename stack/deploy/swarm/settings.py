@@ -68,8 +68,15 @@ DEFAULTS: dict[str, str] = {
     "NGINX_CLIENT_MAX_BODY_SIZE": "16m",
     "NGINX_LOG_LEVEL": "warn",
 }
-WHOLE_NUMBERS = ("STACK_HTTPS_PORT", "STACK_HTTP_PORT", "STACK_QGIS_REPLICAS", "QGIS_WORKERS",
-                 "STACK_LOG_MAX_FILES", "STACK_DEPLOY_TIMEOUT", "QGIS_STACK_DRAIN_SECONDS")
+WHOLE_NUMBERS = (
+    "STACK_HTTPS_PORT",
+    "STACK_HTTP_PORT",
+    "STACK_QGIS_REPLICAS",
+    "QGIS_WORKERS",
+    "STACK_LOG_MAX_FILES",
+    "STACK_DEPLOY_TIMEOUT",
+    "QGIS_STACK_DRAIN_SECONDS",
+)
 
 
 @dataclass(frozen=True)
@@ -122,7 +129,9 @@ class DeploySettings:
 
 def load_deploy(qgis: str | None = None, root: Path = REPO_ROOT, env_file: str = ENV_FILE) -> DeploySettings:
     file_values = read_env_file(root / env_file)
-    values = {name: os.environ.get(name, file_values.get(name, default)) for name, default in DEFAULTS.items()}
+    values = {
+        name: os.environ.get(name, file_values.get(name, default)) for name, default in DEFAULTS.items()
+    }
     for name in WHOLE_NUMBERS:
         if not values[name].isdigit():
             raise StackError(f"{name} must be a whole number (got '{values[name]}'); see {env_file}.example")

@@ -45,8 +45,18 @@ def _copy_tree(source: Path, target: Path, what: str, variable: str) -> None:
 
 def _build(settings: DeploySettings, dockerfile: str, base_image: str, tag: str, context: Path) -> None:
     env = compose_env(settings.base)  # the classic builder where buildx is missing, as `make up`
-    command = ["docker", "build", "--quiet", "-f", str(context / dockerfile),
-               "--build-arg", f"BASE_IMAGE={base_image}", "-t", tag, str(context)]
+    command = [
+        "docker",
+        "build",
+        "--quiet",
+        "-f",
+        str(context / dockerfile),
+        "--build-arg",
+        f"BASE_IMAGE={base_image}",
+        "-t",
+        tag,
+        str(context),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise StackError(f"building {tag} failed:\n{(result.stdout + result.stderr)[-2000:]}")
@@ -63,8 +73,10 @@ def _immutable_tag(tag: str) -> str:
 
 def site_tags(settings: DeploySettings) -> tuple[str, str]:
     base = settings.base
-    return (f"{base.image_repo}/qgis-server-site:{base.release.version}",
-            f"{base.image_repo}/nginx-site:{base.release.version}")
+    return (
+        f"{base.image_repo}/qgis-server-site:{base.release.version}",
+        f"{base.image_repo}/nginx-site:{base.release.version}",
+    )
 
 
 def build_site_images(settings: DeploySettings) -> SiteImages:
@@ -79,8 +91,12 @@ def build_site_images(settings: DeploySettings) -> SiteImages:
         context = Path(tmp)
         for script in SITE_DIR.iterdir():
             shutil.copy2(script, context / script.name)
-        _copy_tree(settings.path("STACK_PLUGINS_DIR"), context / "plugins", "server plugins", "STACK_PLUGINS_DIR")
-        _copy_tree(settings.path("STACK_PROJECTS_DIR"), context / "projects", "projects", "STACK_PROJECTS_DIR")
+        _copy_tree(
+            settings.path("STACK_PLUGINS_DIR"), context / "plugins", "server plugins", "STACK_PLUGINS_DIR"
+        )
+        _copy_tree(
+            settings.path("STACK_PROJECTS_DIR"), context / "projects", "projects", "STACK_PROJECTS_DIR"
+        )
         _build(settings, "qgis-server.Dockerfile", base.image("demo-project"), qgis_tag, context)
         _build(settings, "nginx.Dockerfile", base.image("nginx"), nginx_tag, context)
     images = SiteImages(
@@ -98,10 +114,11 @@ def existing_site_images(settings: DeploySettings) -> SiteImages:
     qgis_tag, nginx_tag = site_tags(settings)
     for tag in (base.image("postgis"), qgis_tag, nginx_tag):
         if subprocess.run(["docker", "image", "inspect", tag], capture_output=True).returncode != 0:
-            raise StackError(f"no image {tag} here: run `make deploy` with building, or `make load BUNDLE=…` first")
+            raise StackError(
+                f"no image {tag} here: run `make deploy` with building, or `make load BUNDLE=…` first"
+            )
     return SiteImages(
         postgis=_immutable_tag(base.image("postgis")),
         qgis_server=_immutable_tag(qgis_tag),
         nginx=_immutable_tag(nginx_tag),
     )
-

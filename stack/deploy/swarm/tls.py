@@ -45,9 +45,25 @@ def _names_file(folder: Path) -> Path:
 
 
 def _make_ca(folder: Path) -> None:
-    _openssl("req", "-x509", "-newkey", "rsa:3072", "-nodes", "-days", str(CA_DAYS),
-             "-subj", "/CN=qgis-stack private CA", "-keyout", str(folder / "ca.key"), "-out", str(folder / "ca.crt"),
-             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:3072",
+        "-nodes",
+        "-days",
+        str(CA_DAYS),
+        "-subj",
+        "/CN=qgis-stack private CA",
+        "-keyout",
+        str(folder / "ca.key"),
+        "-out",
+        str(folder / "ca.crt"),
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    )
     (folder / "ca.key").chmod(0o600)
 
 
@@ -58,11 +74,35 @@ def _make_certificate(folder: Path, hostnames: list[str]) -> None:
         f"subjectAltName={sans}\nbasicConstraints=CA:FALSE\n"
         "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
     )
-    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={hostnames[0]}",
-             "-keyout", str(folder / "tls.key"), "-out", str(folder / "tls.csr"))
-    _openssl("x509", "-req", "-in", str(folder / "tls.csr"), "-CA", str(folder / "ca.crt"),
-             "-CAkey", str(folder / "ca.key"), "-CAcreateserial", "-days", str(CERT_DAYS),
-             "-extfile", str(extensions), "-out", str(folder / "tls.crt"))
+    _openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        f"/CN={hostnames[0]}",
+        "-keyout",
+        str(folder / "tls.key"),
+        "-out",
+        str(folder / "tls.csr"),
+    )
+    _openssl(
+        "x509",
+        "-req",
+        "-in",
+        str(folder / "tls.csr"),
+        "-CA",
+        str(folder / "ca.crt"),
+        "-CAkey",
+        str(folder / "ca.key"),
+        "-CAcreateserial",
+        "-days",
+        str(CERT_DAYS),
+        "-extfile",
+        str(extensions),
+        "-out",
+        str(folder / "tls.crt"),
+    )
     (folder / "tls.key").chmod(0o600)
     _names_file(folder).write_text(",".join(hostnames) + "\n")
     for leftover in ("tls.csr", "tls.ext"):
@@ -76,7 +116,9 @@ def ensure_tls(settings: DeploySettings) -> TlsFiles:
     if given_cert or given_key:
         cert, key = settings.path("STACK_TLS_CERT_FILE"), settings.path("STACK_TLS_KEY_FILE")
         if not (given_cert and given_key and cert.is_file() and key.is_file()):
-            raise StackError("set both STACK_TLS_CERT_FILE and STACK_TLS_KEY_FILE to readable files, or neither")
+            raise StackError(
+                "set both STACK_TLS_CERT_FILE and STACK_TLS_KEY_FILE to readable files, or neither"
+            )
         return TlsFiles(cert=cert, key=key, ca=None)
     folder = settings.base.secrets_dir
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
