@@ -43,7 +43,8 @@ def ensure_postgis_node(engine: Engine) -> str:
     engine.run("node", "update", "--label-add", f"{POSTGIS_LABEL}=true", self_id)
     hostname = engine.run("node", "inspect", self_id, "--format", "{{.Description.Hostname}}").strip()
     say(
-        f"no node labelled {POSTGIS_LABEL}=true: labelled this manager ({hostname}); PostGIS and its data live there"
+        f"no node labelled {POSTGIS_LABEL}=true: labelled this manager ({hostname}); "
+        "PostGIS and its data live there"
     )
     return hostname
 
