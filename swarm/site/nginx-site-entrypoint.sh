@@ -45,6 +45,7 @@ render() {
 	for proxy in ${STACK_TRUSTED_PROXIES//,/ }; do
 		printf '%s 1;\n' "$proxy" >>"$SITE_DIR/trusted-proxies.geo"
 	done
+	# shellcheck disable=SC2016 # envsubst takes the names literally
 	envsubst '${NGINX_PROXY_READ_TIMEOUT} ${NGINX_PUBLIC_HTTPS_SUFFIX} ${NGINX_CLIENT_MAX_BODY_SIZE}' \
 		<"$TEMPLATE" >"$SITE_DIR/tls.conf"
 }
