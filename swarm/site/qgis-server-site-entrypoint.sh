@@ -56,6 +56,9 @@ drain_and_stop() {
 }
 
 serve() {
+	# Bad settings must fail the task at once (so a rolling update rolls back), not after
+	# the demo project's retries: the server entrypoint validates them and runs `true`.
+	qgis-server-entrypoint true || exit $?
 	if [[ "$STACK_DEMO_PROJECT" == true ]]; then
 		write_demo_project
 	fi

@@ -57,3 +57,14 @@ def answering_host(base_url: str, ca: str) -> str:
     response = requests.get(f"{base_url}/healthz", verify=ca, timeout=15)
     response.raise_for_status()
     return response.json()["worker"]["host"]
+
+
+def spread_two_replicas(engine: Engine, service: str) -> None:
+    """Swarm never rebalances, and a start-first update can leave both replicas on one node
+    (the new task goes where the old one is not yet gone). Scaling 2 → 1 → 2 puts the new
+    one on the empty node: the spread scheduler picks the node with fewer of its tasks."""
+    if len(nodes_of(engine, service)) == 2:
+        return
+    for replicas in (1, 2):
+        engine.run("service", "scale", "--detach", f"{service}={replicas}")
+        assert wait_settled(engine, service, replicas), f"{service} did not settle at {replicas} replicas"

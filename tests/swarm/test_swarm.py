@@ -22,6 +22,7 @@ from tests.swarm.helpers import (
     answering_host,
     nodes_of,
     running_tasks,
+    spread_two_replicas,
     update_state,
     wait_settled,
 )
@@ -93,12 +94,12 @@ def test_more_replicas_serve_more_requests(cluster: Cluster) -> None:
                 GETMAP,
                 verify=cluster.ca,
                 clients=4,
-                max_requests=120,
-                max_seconds=120,
+                max_requests=80,
+                max_seconds=90,
             ).run()
             assert not load.failures, load.summary()
             figures[replicas] = load.throughput
-            print(f"\n{replicas} replica(s), 1 worker each, 4 clients, 512x256 GetMap: {load.summary()}")
+            print(f"\n{replicas} replica(s), 1 worker each, 4 clients, 256x128 GetMap: {load.summary()}")
     finally:
         cluster.manager.run("service", "scale", "--detach", f"{qgis}=2")
         wait_settled(cluster.manager, qgis, 2)
@@ -115,7 +116,9 @@ def test_postgis_data_survives_a_forced_update(cluster: Cluster) -> None:
         container = cluster.manager.run(
             "ps", "--quiet", "--filter", f"label=com.docker.swarm.task.id={task['ID']}"
         ).strip()
-        return cluster.manager.run("exec", container, "psql", "-U", "qgis", "-d", "gis", "-tAc", sql).strip()
+        return cluster.manager.run(
+            "exec", container, "psql", "-U", "postgres", "-d", "gis", "-tAc", sql
+        ).strip()
 
     psql("CREATE TABLE IF NOT EXISTS swarm_test_marker (value text)")
     psql(f"INSERT INTO swarm_test_marker VALUES ('{marker}')")
@@ -160,6 +163,8 @@ def test_a_stopped_node_is_replaced_and_requests_succeed_again(cluster: Cluster)
     qgis = cluster.service("qgis-server")
     manager_node, worker = cluster.nodes.nodes[0], cluster.nodes.nodes[1]
     url = f"{cluster.url()}/ows/demo"
+    spread_two_replicas(cluster.manager, qgis)  # the worker must hold a replica to lose
+    assert worker.name in nodes_of(cluster.manager, qgis)
     load = LoadLoop(
         url, GETCAPABILITIES, verify=cluster.ca, clients=2, max_requests=20000, max_seconds=240
     ).start()
