@@ -8,6 +8,7 @@ deployment; tests marked destructive, docker or postgis are skipped there.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
