@@ -31,7 +31,9 @@ main() {
 	read_env
 	validate_env
 	writable_kernel_interfaces
-	rm -f "$SWARM_NODE_SOCKET_DIR/docker.sock" /var/run/docker.pid
+	# A restarted node keeps its writable layer: stale pid files of the last run would
+	# name processes that no longer exist (or other ones), and dockerd refuses to start.
+	rm -rf "$SWARM_NODE_SOCKET_DIR/docker.sock" /var/run/docker.pid /var/run/docker
 	log "starting dockerd, socket $SWARM_NODE_SOCKET_DIR/docker.sock"
 	exec dockerd --host "unix://$SWARM_NODE_SOCKET_DIR/docker.sock" --host unix:///var/run/docker.sock \
 		--storage-driver overlay2 --log-level warn "$@"

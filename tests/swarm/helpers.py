@@ -24,7 +24,7 @@ GETMAP = {
 
 
 def running_tasks(engine: Engine, service: str) -> list[dict]:
-    rows = engine.json_lines("service", "ps", service, "--filter", "desired-state=running")
+    rows = engine.json_lines("service", "ps", service, "--no-trunc", "--filter", "desired-state=running")
     return [row for row in rows if row["CurrentState"].startswith("Running")]
 
 
