@@ -18,8 +18,8 @@ from pathlib import Path
 
 from stack.core.console import say
 from stack.core.errors import StackError
-from stack.deploy.compose import compose, compose_env
-from stack.deploy.lifecycle import prepare
+from stack.deploy.compose import compose_env
+from stack.deploy.lifecycle import build, command_log, prepare
 from stack.deploy.swarm.settings import DeploySettings
 
 SITE_DIR = Path(__file__).resolve().parents[3] / "swarm" / "site"
@@ -83,9 +83,12 @@ def build_site_images(settings: DeploySettings) -> SiteImages:
     """Build the base images (cached), then the site images; return their pinned tags."""
     base = settings.base
     started = time.monotonic()
-    prepare(base)
-    say(f"building the images of QGIS {base.release.version} (cached layers are reused)")
-    compose(base, "build", "--quiet", *BASE_SERVICES)
+    log = command_log(base, "deploy")  # each step is one line; the builds' output goes here
+    prepare(base, log)
+    say(
+        f"building the images of QGIS {base.release.version} (cached layers are reused; output in {log.path})"
+    )
+    build(base, log, BASE_SERVICES)
     qgis_tag, nginx_tag = site_tags(settings)
     with tempfile.TemporaryDirectory(prefix="qgis-stack-site-") as tmp:
         context = Path(tmp)
