@@ -31,6 +31,7 @@ def test_every_variable_the_stack_file_reads_has_a_source() -> None:
         "DEBIAN_SUITE",
         "STACK_DEPLOY_GENERATION",
         "STACK_NGINX_CONSTRAINT",
+        "QGIS_FCGI_PORT",
     }
     files = {name for name in used if name.startswith(("STACK_FILE_", "STACK_HASH_"))}
     assert not used - set(DEFAULTS) - computed - files

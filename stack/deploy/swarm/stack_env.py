@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from stack.core.errors import StackError
+from stack.core.settings import FCGI_PORT
 from stack.deploy.swarm.settings import DeploySettings
 from stack.deploy.swarm.site_images import SiteImages
 from stack.deploy.swarm.tls import TlsFiles
@@ -43,6 +44,7 @@ def stack_environment(
         STACK_QGIS_IMAGE=images.qgis_server,
         STACK_NGINX_IMAGE=images.nginx,
         DEBIAN_SUITE=settings.base.release.suite,
+        QGIS_FCGI_PORT=str(FCGI_PORT),
         STACK_PUBLIC_HTTPS_PORT=str(settings.public_https_port),
         STACK_DEPLOY_GENERATION=generation or settings.values.get("STACK_DEPLOY_GENERATION", "1"),
         STACK_NGINX_CONSTRAINT=(
