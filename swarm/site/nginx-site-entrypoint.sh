@@ -55,6 +55,10 @@ main() {
 	if [[ "${1:-nginx}" == nginx ]]; then
 		validate_env
 		render
+		# Behind the TLS front every client reaches the stack's server from 127.0.0.1: that
+		# server trusts only the front (which applied STACK_TRUSTED_PROXIES above), and gives
+		# the full STACKINFO report to nobody rather than to everyone.
+		export STACK_TRUSTED_PROXIES=127.0.0.1 STACK_INFO_ALLOW=""
 	fi
 	exec nginx-entrypoint "$@"
 }
