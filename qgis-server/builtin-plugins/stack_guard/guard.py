@@ -71,6 +71,11 @@ class ClientChosenSourceFilter(QgsServerFilter):
 
     def check(self, handler) -> None:
         parameters = handler.parameterMap()
+        # QGIS reads a body it cannot parse as XML as a query string: say what went wrong.
+        if bytes(handler.data()).lstrip().startswith(b"<") and "REQUEST_BODY" not in parameters:
+            message = "the XML request body is not well-formed"
+            handler.setServiceException(OgcRefusal("RequestNotWellFormed", message, "request body", 400))
+            return
         refusal = refused_parameter(parameters, self.reasons, self.max_xml_depth)
         if refusal is not None:
             self.refuse(handler, refusal, "refused parameter")

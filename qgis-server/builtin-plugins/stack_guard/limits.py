@@ -3,8 +3,8 @@
 QGIS caps GetMap and GetLegendGraphic at QGIS_SERVER_WMS_MAX_WIDTH/HEIGHT but not
 GetFeatureInfo (it allocates an image of WIDTH x HEIGHT all the same), has no cap on DPI
 (GetPrint at DPI=2200 took 18 s and gigabytes) and none on the size of a WCS coverage.
-A request without SERVICE or REQUEST gets a 200 or a 501 from QGIS; it is the client's
-mistake, so it gets a 400 here.
+A request without SERVICE, REQUEST or (WMS) VERSION gets a 200 or a 501 from QGIS; it is
+the client's mistake, so it gets a 400 here.
 """
 
 from __future__ import annotations
@@ -91,10 +91,18 @@ def missing_operation(
             "SERVICE",
             f"unknown SERVICE '{service[:40]}': WMS, WFS, WCS or WMTS",
         )
-    if not upper.get("REQUEST"):
+    request = upper.get("REQUEST", "")
+    if not request:
         return (
             "MissingParameterValue",
             "REQUEST",
             "REQUEST is missing (or the XML body is not well-formed): GetCapabilities, for instance",
         )
+    # QGIS answers a WMS request other than GetCapabilities without VERSION with a 501.
+    wms_needs_version = service.upper() == "WMS" and request.upper() not in (
+        "GETCAPABILITIES",
+        "CAPABILITIES",
+    )
+    if wms_needs_version and not (upper.get("VERSION") or upper.get("WMTVER")):
+        return ("MissingParameterValue", "VERSION", "VERSION is missing: 1.3.0 or 1.1.1")
     return None
