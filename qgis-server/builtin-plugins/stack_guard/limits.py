@@ -3,7 +3,7 @@
 QGIS caps GetMap and GetLegendGraphic at QGIS_SERVER_WMS_MAX_WIDTH/HEIGHT but not
 GetFeatureInfo (it allocates an image of WIDTH x HEIGHT all the same), has no cap on DPI
 (GetPrint at DPI=2200 took 18 s and gigabytes) and none on the size of a WCS coverage.
-A request without SERVICE, REQUEST or (WMS) VERSION gets a 200 or a 501 from QGIS; it is
+A request without SERVICE, REQUEST or (GetMap) VERSION gets a 200 or a 501 from QGIS; it is
 the client's mistake, so it gets a 400 here.
 """
 
@@ -19,6 +19,7 @@ from .rules import Refusal
 FORMAT_OPTIONS_DPI = re.compile(r"(?:^|;)\s*dpi\s*:\s*([^;]*)", re.IGNORECASE)
 # OGC API Features and other APIs live below the project path; they take no SERVICE.
 OWS_PATH = re.compile(r"/ows/[A-Za-z0-9_-]+/?$")
+WMS_WITHOUT_SERVICE = ("GETMAP", "GETFEATUREINFO")
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,17 @@ def _over(parameters: Mapping[str, str], name: str, limit: float | None, what: s
     return None
 
 
+def service_of(upper: Mapping[str, str]) -> str:
+    """SERVICE, or WMS where QGIS assumes it: GetMap and GetFeatureInfo without SERVICE."""
+    service = upper.get("SERVICE", "").strip().upper()
+    if not service and upper.get("REQUEST", "").strip().upper() in WMS_WITHOUT_SERVICE:
+        return "WMS"
+    return service
+
+
 def limit_violation(parameters: Mapping[str, str], limits: Limits) -> Refusal | None:
     upper = {name.upper(): value for name, value in parameters.items()}
-    service = upper.get("SERVICE", "").upper()
+    service = service_of(upper)
     checks: list[Refusal | None] = []
     if service == "WMS":
         for name in ("WIDTH", "SRCWIDTH"):
@@ -82,7 +91,7 @@ def missing_operation(
     if not OWS_PATH.search(path):
         return None
     upper = {name.upper(): value.strip() for name, value in parameters.items()}
-    service = upper.get("SERVICE", "")
+    service = service_of(upper)
     if not service:
         return ("MissingParameterValue", "SERVICE", "SERVICE is missing: WMS, WFS, WCS or WMTS")
     if not is_service(service):
@@ -98,11 +107,8 @@ def missing_operation(
             "REQUEST",
             "REQUEST is missing (or the XML body is not well-formed): GetCapabilities, for instance",
         )
-    # QGIS answers a WMS request other than GetCapabilities without VERSION with a 501.
-    wms_needs_version = service.upper() == "WMS" and request.upper() not in (
-        "GETCAPABILITIES",
-        "CAPABILITIES",
-    )
-    if wms_needs_version and not (upper.get("VERSION") or upper.get("WMTVER")):
+    # QGIS answers a GetMap without VERSION with a 501 (qgswmsgetmap.cpp).
+    versioned = upper.get("VERSION") or upper.get("WMTVER")
+    if service == "WMS" and request.upper() == "GETMAP" and not versioned:
         return ("MissingParameterValue", "VERSION", "VERSION is missing: 1.3.0 or 1.1.1")
     return None

@@ -22,8 +22,12 @@ PRINT_MAP_PARAMETER = re.compile(r"MAP\d+:[A-Z0-9_.-]+", re.IGNORECASE)
 PRINT_MAP_PREFIX = re.compile(r"^MAP\d+:", re.IGNORECASE)
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_:.-]*")
 # Element and attribute names cannot be written with character references, so these words
-# appear literally in any style or filter that points outside the request.
-EXTERNAL_REFERENCE = re.compile(r"href|onlineresource|!doctype|!entity|xinclude", re.IGNORECASE)
+# appear literally in any style or filter that points outside the request. ExternalGraphic
+# too: QGIS fetches its link, and loops forever on an inline one without a Format inside a
+# GraphicFill drawn on points (convertPolygonSymbolizerToPointMarker never advances).
+EXTERNAL_REFERENCE = re.compile(
+    r"href|onlineresource|externalgraphic|!doctype|!entity|xinclude", re.IGNORECASE
+)
 ALLOWED_CONTROLS = frozenset("\t\n\r")  # line breaks and tabs in XML values (SLD_BODY)
 DEFAULT_MAX_XML_DEPTH = 64
 
