@@ -6,10 +6,14 @@ from qgis.core import QgsVectorLayer
 from qgis.server import QgsConfigCache
 
 
-def _type_names(layer: QgsVectorLayer) -> set[str]:
+def _short_name(layer: QgsVectorLayer) -> str:
     # QGIS 3.40 keeps the short name in serverProperties(); 3.22 on the layer itself.
-    properties = layer.serverProperties() if hasattr(layer, "serverProperties") else layer
-    names = {layer.name(), layer.name().replace(" ", "_"), properties.shortName()}
+    properties = layer.serverProperties()
+    return properties.shortName() if hasattr(properties, "shortName") else layer.shortName()
+
+
+def _type_names(layer: QgsVectorLayer) -> set[str]:
+    names = {layer.name(), layer.name().replace(" ", "_"), _short_name(layer)}
     return {name for name in names if name}
 
 
