@@ -226,3 +226,15 @@ def test_a_request_without_service_or_request_is_a_400_that_says_which(
 
     assert response.status_code == 400, response.text[:300]
     assert f'locator="{locator}"' in response.text, response.text[:300]
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("service", ["WMS", "WFS", "WCS", "WMTS"])
+def test_an_unknown_request_is_a_400_not_a_501(stack: StackHandle, service: str) -> None:
+    # QGIS answers OperationNotSupported with 501; stack_guard makes it the client's 400.
+    response = ows_get(stack, {"SERVICE": service, "VERSION": "1.3.0", "REQUEST": "NoSuchOperation"})
+
+    assert response.status_code == 400, response.text[:300]
+    exception = service_exception(response.content)
+    assert exception is not None
+    assert exception.code == "OperationNotSupported"

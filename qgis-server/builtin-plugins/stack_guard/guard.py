@@ -16,6 +16,7 @@ from .busy_marker import BusyMarker
 from .metrics_events import MetricsEvents, metrics_address
 from .limits import Limits, limit_violation, missing_operation
 from .rules import DEFAULT_MAX_XML_DEPTH, Refusal, load_table, reasons, refused_parameter
+from .status import corrected_status
 from .transaction_fields import layer_fields
 from .wfst import unknown_property
 
@@ -100,6 +101,17 @@ class ClientChosenSourceFilter(QgsServerFilter):
             refusal = unknown_property(bytes(handler.data()), lambda name: layer_fields(config_path, name))
             if refusal is not None:
                 self.refuse(handler, refusal, "refused transaction")
+
+    def responseComplete(self) -> None:  # noqa: N802
+        handler = self.serverInterface().requestHandler()
+        try:
+            status = handler.statusCode()
+            if status >= 500:  # read the body only then: it can be a large image
+                corrected = corrected_status(status, handler.path(), bytes(handler.body()))
+                if corrected is not None:
+                    handler.setStatusCode(corrected)
+        except Exception as error:  # the answer itself is fine: log, do not fail it
+            QgsMessageLog.logMessage(f"cannot check the status: {error!r}", "stack_guard", Qgis.Warning)
 
     @staticmethod
     def refuse(handler, refusal: Refusal, what: str) -> None:
