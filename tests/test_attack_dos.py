@@ -37,9 +37,7 @@ def nested(depth: int) -> bytes:
 
 
 def post(stack: StackHandle, body: bytes, params: dict[str, str] | None = None) -> requests.Response:
-    return requests.post(
-        stack.ows_url(), data=body, params=params, headers=XML, timeout=QUICK_S, auth=stack.auth
-    )
+    return stack.post(stack.ows_url(), data=body, params=params, headers=XML, timeout=QUICK_S)
 
 
 def assert_client_error(response: requests.Response, says: str, status: int = 400) -> None:
@@ -219,9 +217,7 @@ def test_a_request_without_service_or_request_is_a_400_that_says_which(
 ) -> None:
     url = f"{stack.ows_url()}?{query}"
     response = (
-        requests.post(url, data=body, headers=XML, timeout=QUICK_S)
-        if body
-        else requests.get(url, timeout=QUICK_S)
+        stack.post(url, data=body, headers=XML, timeout=QUICK_S) if body else stack.get(url, timeout=QUICK_S)
     )
 
     assert response.status_code == 400, response.text[:300]

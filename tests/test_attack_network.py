@@ -15,11 +15,10 @@ from urllib.parse import quote
 
 import docker
 import pytest
-import requests
 
 from stack.deploy.containers import service_container
 from stack.harness.handle import StackHandle
-from stack.harness.ows import TIMEOUT_S, get_verbatim
+from stack.harness.ows import get_verbatim
 from stack.security.refusals import load_rules
 
 pytestmark = pytest.mark.docker
@@ -115,12 +114,11 @@ def test_no_request_through_nginx_makes_anything_reach_the_listener(
         f"SERVICE=WMS&REQUEST=GetPrint&TEMPLATE=world&map0:LAYERS=EXTERNAL_WMS:x&x:url={target}",
     ]
     for query in queries:
-        get_verbatim(f"{stack.ows_url()}?{query}")
-        requests.post(
+        get_verbatim(f"{stack.ows_url()}?{query}", stack)
+        stack.post(
             stack.ows_url(),
             data=query.encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
-            timeout=TIMEOUT_S,
         )
 
     assert listener.hits == []

@@ -11,10 +11,9 @@ test_attack_network.py.
 from urllib.parse import quote
 
 import pytest
-import requests
 
 from stack.harness.handle import StackHandle
-from stack.harness.ows import TIMEOUT_S, get_verbatim, oapif_url, service_exception
+from stack.harness.ows import get_verbatim, oapif_url, service_exception
 from stack.security.refusals import Example, allowed_queries, load_rules
 
 EXAMPLES = [example for rule in load_rules() for example in rule.examples]
@@ -82,7 +81,7 @@ def assert_not_refused(status: int, body: bytes) -> None:
 @pytest.mark.smoke
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: f"{e.rule}:{e.query[:50]}")
 def test_every_refusal_table_example_is_refused_as_a_get(stack: StackHandle, example: Example) -> None:
-    status, body = get_verbatim(f"{stack.ows_url()}?{example.query}")
+    status, body = get_verbatim(f"{stack.ows_url()}?{example.query}", stack)
 
     assert_refused(status, body)
     # nginx answers the plain spellings itself; the rest reach stack_guard.
@@ -93,7 +92,7 @@ def test_every_refusal_table_example_is_refused_as_a_get(stack: StackHandle, exa
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: f"{e.rule}:{e.query[:50]}")
 def test_every_refusal_table_example_is_refused_in_a_form_post(stack: StackHandle, example: Example) -> None:
     # QGIS reads any POST body that is not XML as a query string; nginx does not parse it.
-    response = requests.post(stack.ows_url(), data=example.query.encode(), headers=FORM, timeout=TIMEOUT_S)
+    response = stack.post(stack.ows_url(), data=example.query.encode(), headers=FORM)
 
     assert_refused(response.status_code, response.content)
     assert service_exception(response.content) is not None
@@ -104,7 +103,7 @@ def test_every_refusal_table_example_is_refused_in_a_form_post(stack: StackHandl
 def test_ordinary_requests_of_the_table_are_not_refused(stack: StackHandle, query: str) -> None:
     url = oapif_url(stack, "/collections/places/items") if query.startswith("limit=") else stack.ows_url()
 
-    assert_not_refused(*get_verbatim(f"{url}?{query}"))
+    assert_not_refused(*get_verbatim(f"{url}?{query}", stack))
 
 
 @pytest.mark.smoke
@@ -115,8 +114,8 @@ def test_every_operation_refuses_every_attack_as_get_and_form_post(
 ) -> None:
     query = f"{operation}&{attack}"
 
-    assert_refused(*get_verbatim(f"{stack.ows_url()}?{query}"))
-    response = requests.post(stack.ows_url(), data=query.encode(), headers=FORM, timeout=TIMEOUT_S)
+    assert_refused(*get_verbatim(f"{stack.ows_url()}?{query}", stack))
+    response = stack.post(stack.ows_url(), data=query.encode(), headers=FORM)
     assert_refused(response.status_code, response.content)
 
 
@@ -125,7 +124,7 @@ def test_every_operation_refuses_every_attack_as_get_and_form_post(
     "attack", ["x:url=http://127.0.0.1:9/", "MAP=/etc/passwd", "SLD=http://127.0.0.1:9/"]
 )
 def test_ogc_api_features_refuses_the_same_parameters(stack: StackHandle, attack: str) -> None:
-    status, body = get_verbatim(f"{oapif_url(stack, '/collections/places/items')}?limit=1&{attack}")
+    status, body = get_verbatim(f"{oapif_url(stack, '/collections/places/items')}?limit=1&{attack}", stack)
 
     assert_refused(status, body)
 
@@ -159,7 +158,7 @@ XML_ATTACKS = {
 @pytest.mark.smoke
 @pytest.mark.parametrize("body", XML_ATTACKS.values(), ids=XML_ATTACKS.keys())
 def test_xml_posts_are_refused_whatever_the_attribute(stack: StackHandle, body: bytes) -> None:
-    response = requests.post(stack.ows_url(), data=body, headers=XML, timeout=TIMEOUT_S)
+    response = stack.post(stack.ows_url(), data=body, headers=XML)
 
     assert_refused(response.status_code, response.content)
 
