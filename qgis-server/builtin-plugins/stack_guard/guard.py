@@ -13,8 +13,8 @@ from qgis.PyQt.QtCore import QByteArray
 from qgis.server import QgsServerException, QgsServerFilter, QgsServerInterface
 
 from .busy_marker import BusyMarker
-from .metrics_events import MetricsEvents, metrics_address
 from .limits import Limits, limit_violation, missing_operation
+from .metrics_events import MetricsEvents, metrics_address
 from .rules import DEFAULT_MAX_XML_DEPTH, Refusal, load_table, reasons, refused_parameter
 from .status import corrected_status
 from .transaction_fields import layer_fields
