@@ -81,3 +81,26 @@ repro: $(VENV)/.installed ## replay a case: CASE=cases/<name> [QGIS=3.22|3.40|3.
 
 clean: ## remove the virtualenv and reports (not images or data)
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache
+
+# --- Staging and production on Docker Swarm (README, "Staging and production") ----------
+.PHONY: deploy undeploy deploy-status bundle load swarm-test
+
+deploy: $(VENV)/.installed ## build, ship and deploy on Docker Swarm over HTTPS (.env.staging; BUILD=0 after make load)
+	$(STACK) deploy $(if $(filter 0,$(BUILD)),--no-build) $(if $(FORCE),--force)
+
+undeploy: $(VENV)/.installed ## remove the Swarm deployment (VOLUMES=1 also deletes its PostGIS data)
+	$(STACK) undeploy $(if $(VOLUMES),--volumes)
+
+deploy-status: $(VENV)/.installed ## services, tasks and /healthz of the Swarm deployment
+	$(STACK) deploy-status
+
+bundle: $(VENV)/.installed ## every image of one QGIS version in one file (dist/qgis-stack-<version>.tar.gz)
+	$(STACK) bundle $(if $(BUNDLE),--output $(BUNDLE))
+
+load: $(VENV)/.installed ## load a bundle into the Docker engine (BUNDLE=file; DOCKER_HOST or HOST=… for another)
+	@test -n "$(BUNDLE)" || { echo "make load: set BUNDLE=<file written by make bundle>" >&2; exit 2; }
+	$(STACK) load $(BUNDLE) $(if $(HOST),--host $(HOST))
+
+swarm-test: $(VENV)/.installed ## two simulated Swarm nodes (docker-in-docker), deploy, and the swarm tests
+	mkdir -p reports
+	$(PY) -m pytest tests/swarm -m swarm --junitxml=reports/swarm.xml $(PYTEST_ARGS)

@@ -44,7 +44,7 @@ read_env() {
 	export QGIS_FCGI_ADDRESS NGINX_FCGI_CONNECT_TIMEOUT NGINX_FCGI_READ_TIMEOUT \
 		NGINX_CLIENT_MAX_BODY_SIZE NGINX_LOG_LEVEL NGINX_RESOLVER NGINX_FALLBACK_HOST \
 		STACK_TRUSTED_PROXIES STACK_INFO_ALLOW \
-		QGIS_METRICS_ADDRESS NGINX_RUN_DIR
+		QGIS_METRICS_ADDRESS NGINX_RUN_DIR NGINX_XML_MAX_BODY_SIZE STACK_XML_MAX_DEPTH
 }
 
 validate_env() {
@@ -62,6 +62,8 @@ validate_env() {
 		[[ "$address" == all || "$address" =~ ^[0-9a-fA-F.:]+(/[0-9]+)?$ ]] ||
 			die "STACK_METRICS_ALLOW must list addresses or CIDR ranges, or 'all' (got '$address')"
 	done
+	require_match NGINX_XML_MAX_BODY_SIZE '^[0-9]+[kKmM]?$' 'a size such as 4m'
+	require_match STACK_XML_MAX_DEPTH '^[1-9][0-9]{0,3}$' 'a whole number from 1 to 9999'
 	[[ -n "$NGINX_RESOLVER" ]] || die "no nameserver in /etc/resolv.conf: set NGINX_RESOLVER"
 	[[ -r /etc/qgis-stack/access/users.map ]] ||
 		die "no /etc/qgis-stack/access/users.map: mount the access folder (STACK_ACCESS_DIR)"
@@ -96,18 +98,30 @@ render_metrics_acl() {
 	printf 'deny all;\n' >>"$METRICS_ACL"
 }
 
+# bytes SIZE: an nginx size (4m, 512k, 1000) in bytes, for the body gate.
+bytes() {
+	local size="$1" number="${1%[kKmM]}"
+	case "$size" in
+	*[kK]) echo $((number * 1024)) ;;
+	*[mM]) echo $((number * 1024 * 1024)) ;;
+	*) echo "$number" ;;
+	esac
+}
+
 # render_templates DIR: every *.conf.template of TEMPLATE_DIR into DIR, as *.conf. Included
 # files are named by their rendered path, so DIR must be RUN_DIR when nginx reads them.
 render_templates() {
 	local dir="$1" template name
 	mkdir -p "$dir"
+	NGINX_XML_MAX_BODY_BYTES="$(bytes "$NGINX_XML_MAX_BODY_SIZE")"
+	export NGINX_XML_MAX_BODY_BYTES
 	for template in "$TEMPLATE_DIR"/*.conf.template; do
 		name="$(basename "$template" .template)"
 		# The names are for envsubst to fill in, not for this shell.
 		# shellcheck disable=SC2016
 		envsubst '${QGIS_FCGI_ADDRESS} ${NGINX_FCGI_CONNECT_TIMEOUT} ${NGINX_FCGI_READ_TIMEOUT}
 			${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_LOG_LEVEL} ${NGINX_RESOLVER} ${NGINX_RUN_DIR} ${NGINX_FALLBACK_HOST}
-			${QGIS_METRICS_ADDRESS}' \
+			${QGIS_METRICS_ADDRESS} ${NGINX_XML_MAX_BODY_BYTES} ${STACK_XML_MAX_DEPTH}' \
 			<"$template" >"$dir/$name"
 	done
 }

@@ -16,6 +16,7 @@ from stack.deploy import lifecycle, reload
 from stack.deploy.compose import compose
 from stack.deploy.containers import stack_containers, state_of
 from stack.deploy.health import healthy
+from stack.deploy.swarm.cli import add_commands as add_swarm_commands
 from stack.provision.engine import ensure_engine
 from stack.repro.commands import add_parser as add_repro_parser
 
@@ -130,6 +131,7 @@ def parser() -> argparse.ArgumentParser:
     image.set_defaults(run=cmd_image)
 
     add_repro_parser(sub)
+    add_swarm_commands(sub)
     return top
 
 

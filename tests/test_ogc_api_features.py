@@ -235,11 +235,8 @@ def test_bad_input_is_a_4xx_that_names_the_problem(
 
 
 @pytest.mark.smoke
-@pytest.mark.xfail(
-    strict=True,
-    reason="QGIS (3.22 to 3.44) answers an unknown feature id with 500 'Invalid feature [id]', not 404",
-)
 def test_an_unknown_item_is_a_404(stack: StackHandle) -> None:
+    # QGIS (3.22 to 3.44) answers 500 'Invalid feature [id]'; stack_guard turns it into a 404.
     response = oapif_get(stack, "/collections/places/items/999999")
 
     assert "999999" in response.json()[0]["description"]

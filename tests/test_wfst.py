@@ -152,7 +152,7 @@ def two_features_in_one_insert() -> bytes:
 
 MALFORMED = [
     # (body, HTTP status, what the exception or the action message says)
-    pytest.param(b"<wfs:Transaction", 400, "OPERATION", id="not-xml"),  # QGIS falls back to KVP
+    pytest.param(b"<wfs:Transaction", 400, "not well-formed", id="not-xml"),  # stack_guard says so
     pytest.param(transaction(), 400, "No actions found", id="no-actions"),
     pytest.param(
         transaction(etree.Element(f"{{{WFS_NS}}}Delete", typeName=f"qgs:{EDITABLE_LAYER}")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import os
 import re
+import socket
 import time
 from pathlib import Path
 
@@ -69,5 +70,10 @@ def build_report(
         "plugins": {"found": found, "loaded": sorted(active), "failed": failed},
         "projects": projects if projects is not None else {},
         "postgis": postgis if postgis is not None else {"checked": False},
-        "worker": {"pid": os.getpid(), "uptime_s": round(time.monotonic() - WORKER_STARTED, 3)},
+        # host: the container's hostname; on a swarm it names node and replica (stack.yml).
+        "worker": {
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "uptime_s": round(time.monotonic() - WORKER_STARTED, 3),
+        },
     }

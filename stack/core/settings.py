@@ -111,8 +111,8 @@ class Settings:
         }
 
 
-def load(qgis: str | None = None, root: Path = REPO_ROOT) -> Settings:
-    file_values = read_env_file(root / ".env")
+def load(qgis: str | None = None, root: Path = REPO_ROOT, env_file: str = ".env") -> Settings:
+    file_values = read_env_file(root / env_file)
 
     def get(name: str, default: str) -> str:
         return os.environ.get(name) or file_values.get(name) or default

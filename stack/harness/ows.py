@@ -6,6 +6,8 @@ Every function takes the handle of the role making the request and goes through 
 
 from __future__ import annotations
 
+import os
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -57,12 +59,16 @@ def get_verbatim(url: str, stack: StackHandle | None = None) -> tuple[int, bytes
     """GET exactly this URL (as `stack`'s role, anonymous without): requests would normalise
     percent-encoding (%4D → M)."""
     request = urllib.request.Request(url)
+    # The CA requests trusts (--ca-bundle sets it), for an https deployment.
+    https = urllib.request.HTTPSHandler(
+        context=ssl.create_default_context(cafile=os.environ.get("REQUESTS_CA_BUNDLE"))
+    )
     if stack is not None and stack.auth:
         password_manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
         password_manager.add_password(None, stack.base_url, *stack.auth, is_authenticated=True)
-        opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(password_manager))
+        opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(password_manager), https)
     else:
-        opener = urllib.request.build_opener()
+        opener = urllib.request.build_opener(https)
     try:
         with opener.open(request, timeout=TIMEOUT_S) as response:
             return response.status, response.read()

@@ -21,7 +21,10 @@ def postgis_address(client: docker.DockerClient, settings: Settings) -> str:
     except LookupError as error:
         raise StackError(f"{error}: is the stack up?") from None
     networks = container.attrs["NetworkSettings"]["Networks"]
-    return next(iter(networks.values()))["IPAddress"]
+    # The backend network has no host-side address (QGIS must not reach the host through
+    # it): the host reaches PostGIS on the admin network.
+    admin = f"{settings.project_name}_admin"
+    return (networks.get(admin) or next(iter(networks.values())))["IPAddress"]
 
 
 def connect(client: docker.DockerClient, settings: Settings) -> psycopg.Connection:

@@ -8,6 +8,7 @@ deployment; tests marked destructive, docker or postgis are skipped there.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
@@ -47,6 +48,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="remote mode: the exact QGIS version served (e.g. 3.40.6), for known_bug(); needed "
         "when the runner's address is not in the deployment's STACK_INFO_ALLOW",
     )
+    group.addoption(
+        "--ca-bundle",
+        help="CA certificate(s) to trust for an https --stack-url (e.g. the private CA make deploy prints)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # requests (and OWSLib, which uses it) read REQUESTS_CA_BUNDLE; so does get_verbatim.
+    ca_bundle = config.getoption("--ca-bundle", None)
+    if ca_bundle:
+        if not os.path.isfile(ca_bundle):
+            raise pytest.UsageError(f"--ca-bundle {ca_bundle} is not a file")
+        os.environ["REQUESTS_CA_BUNDLE"] = os.path.abspath(ca_bundle)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

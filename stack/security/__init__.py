@@ -1,0 +1,1 @@
+"""What the stack refuses before QGIS reads it: the shared refusal table and its renderings."""

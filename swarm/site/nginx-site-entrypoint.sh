@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# nginx on a deployment: render the TLS front (nginx-tls.conf.template) and the trusted
+# proxy list next to the stack's own config, then hand over to nginx-entrypoint, whose
+# config includes /tmp/nginx/site.d/*.conf.
+set -Eeuo pipefail
+
+readonly TEMPLATE=/etc/qgis-stack/nginx-tls.conf.template
+readonly SITE_DIR=/tmp/nginx/site.d
+
+die() { printf 'nginx-site: error: %s\n' "$*" >&2; exit 64; }
+
+read_env() {
+	: "${STACK_TRUSTED_PROXIES:=}"
+	: "${STACK_PUBLIC_HTTPS_PORT:=443}"
+	: "${NGINX_FCGI_READ_TIMEOUT:=60s}"
+	: "${NGINX_CLIENT_MAX_BODY_SIZE:=16m}"
+	# The front waits a little longer than the server behind it, so that one answers 504.
+	NGINX_PROXY_READ_TIMEOUT="$((${NGINX_FCGI_READ_TIMEOUT%s} + 5))s"
+	if [[ "$STACK_PUBLIC_HTTPS_PORT" == 443 ]]; then
+		NGINX_PUBLIC_HTTPS_SUFFIX=""
+	else
+		NGINX_PUBLIC_HTTPS_SUFFIX=":$STACK_PUBLIC_HTTPS_PORT"
+	fi
+	export NGINX_PROXY_READ_TIMEOUT NGINX_PUBLIC_HTTPS_SUFFIX NGINX_CLIENT_MAX_BODY_SIZE
+}
+
+validate_env() {
+	[[ "$STACK_PUBLIC_HTTPS_PORT" =~ ^[0-9]+$ ]] ||
+		die "STACK_PUBLIC_HTTPS_PORT must be a TCP port (got '$STACK_PUBLIC_HTTPS_PORT')"
+	[[ "$NGINX_FCGI_READ_TIMEOUT" =~ ^[0-9]+s$ ]] ||
+		die "NGINX_FCGI_READ_TIMEOUT must be whole seconds such as 60s on a deployment (got '$NGINX_FCGI_READ_TIMEOUT')"
+	[[ -r /run/secrets/tls_cert && -r /run/secrets/tls_key ]] ||
+		die "no TLS certificate: give the secrets tls_cert and tls_key (make deploy makes them)"
+	local proxy
+	for proxy in ${STACK_TRUSTED_PROXIES//,/ }; do
+		[[ "$proxy" =~ ^[0-9a-fA-F.:]+(/[0-9]+)?$ ]] ||
+			die "STACK_TRUSTED_PROXIES holds '$proxy': give addresses or CIDR ranges, separated by spaces or commas"
+	done
+}
+
+render() {
+	mkdir -p "$SITE_DIR"
+	local proxy
+	: >"$SITE_DIR/trusted-proxies.geo"
+	for proxy in ${STACK_TRUSTED_PROXIES//,/ }; do
+		printf '%s 1;\n' "$proxy" >>"$SITE_DIR/trusted-proxies.geo"
+	done
+	# shellcheck disable=SC2016 # envsubst takes the names literally
+	envsubst '${NGINX_PROXY_READ_TIMEOUT} ${NGINX_PUBLIC_HTTPS_SUFFIX} ${NGINX_CLIENT_MAX_BODY_SIZE}' \
+		<"$TEMPLATE" >"$SITE_DIR/tls.conf"
+}
+
+main() {
+	read_env
+	if [[ "${1:-nginx}" == nginx ]]; then
+		validate_env
+		render
+		# Behind the TLS front every client reaches the stack's server from 127.0.0.1: that
+		# server trusts only the front (which applied STACK_TRUSTED_PROXIES above), and gives
+		# the full STACKINFO report to nobody rather than to everyone.
+		export STACK_TRUSTED_PROXIES=127.0.0.1 STACK_INFO_ALLOW=""
+	fi
+	exec nginx-entrypoint "$@"
+}
+
+main "$@"
