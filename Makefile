@@ -12,7 +12,7 @@ export QGIS
 
 CASE ?=
 
-.PHONY: help repro up down reload logs ps integration-test fault-test unit-test plugin-test lint test bench clean
+.PHONY: help repro up down reload logs ps integration-test fault-test unit-test plugin-test lint test bench bench-quick soak clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -72,8 +72,14 @@ test: lint ## everything CI runs: lint, plugin tests on 3.40 and 3.22, the integ
 	$(MAKE) --no-print-directory integration-test
 	$(MAKE) --no-print-directory fault-test
 
-bench: $(VENV)/.installed ## latency, throughput, worker memory and image sizes of the running stack
-	$(PY) -m stack.bench $(if $(QGIS),--qgis $(QGIS))
+bench: $(VENV)/.installed ## the stack against the in-process limit and its peers, side by side (BENCH_ARGS=…)
+	$(PY) -m stack.bench $(if $(QGIS),--qgis $(QGIS)) $(BENCH_ARGS)
+
+bench-quick: $(VENV)/.installed ## make bench in a few minutes: short windows, one repeat
+	$(PY) -m stack.bench $(if $(QGIS),--qgis $(QGIS)) --quick $(BENCH_ARGS)
+
+soak: $(VENV)/.installed ## SOAK=20000 requests through the stack, worker RSS over time
+	$(PY) -m stack.bench $(if $(QGIS),--qgis $(QGIS)) --soak $(or $(SOAK),20000)
 
 repro: $(VENV)/.installed ## replay a case: CASE=cases/<name> [QGIS=3.22|3.40|3.44|all|"3.22 3.44"]
 	@test -n "$(CASE)" || { echo "make repro: say which case: make repro CASE=cases/<name> [QGIS=…|all]" >&2; exit 2; }

@@ -1,155 +1,231 @@
-"""make bench: figures for the running stack — latency, throughput, worker memory, image sizes.
+"""make bench: this stack against the in-process limit and the servers users would pick
+instead, on the same project, requests and worker count, in one run.
 
-Loopback only, bounded request counts. Prints a table; asserts nothing (targets live here,
-not in timed tests).
-"""
+Every measurement is a closed loop (wrk, N connections): a warm-up, then a fixed window,
+repeated; targets are interleaved (their order rotates each repeat) because the machine is
+shared and noisy — compare the numbers of one run with each other, not across runs.
+Loopback only, bounded in count and time. Targets live here, not in timed tests."""
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import json
+import os
+import platform
 import sys
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 
 import docker
 import requests
 
-from stack.core.settings import SERVICES, Settings, load
-from stack.deploy import lifecycle
+from stack.bench import report
+from stack.bench.cold import cold_rows
+from stack.bench.coldstart import cold_start_table, cold_start_variants
+from stack.bench.cpu import total_cpu_seconds
+from stack.bench.floor import floor_rows
+from stack.bench.images import build_bench_images
+from stack.bench.inprocess.limit import digest
+from stack.bench.limit import Limit
+from stack.bench.loadgen import LoadGenerator, LoadResult
+from stack.bench.soak import soak
+from stack.bench.targets import Peers, Target, peer_specs, stack_target
+from stack.bench.workloads import WORKLOADS, Workload
+from stack.core.settings import REPO_ROOT, Settings, load
 from stack.deploy.containers import service_container
 from stack.deploy.health import healthy
 from stack.deploy.workers import worker_pids
 
-WORLD = {
-    "SERVICE": "WMS",
-    "VERSION": "1.3.0",
-    "REQUEST": "GetMap",
-    "LAYERS": "ocean,countries,rivers",
-    "STYLES": "",
-    "CRS": "EPSG:4326",
-    "BBOX": "-90,-180,90,180",
-    "WIDTH": "512",
-    "HEIGHT": "256",
-    "FORMAT": "image/png",
-}
-EUROPE_3857 = {
-    **WORLD,
-    "LAYERS": "demo",
-    "CRS": "EPSG:3857",
-    "BBOX": "-1000000,4000000,3000000,7500000",
-    "WIDTH": "512",
-    "HEIGHT": "448",
-}
-CAPABILITIES = {"SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetCapabilities"}
-ALL_PLACES = {
-    "SERVICE": "WFS",
-    "VERSION": "1.1.0",
-    "REQUEST": "GetFeature",
-    "TYPENAME": "places",
-    "OUTPUTFORMAT": "application/json",
-}
+REPORT_DIR = REPO_ROOT / "reports" / "bench"
+FIRST_PEER_PORT_OFFSET = 1  # peers listen on the stack's port + 1, + 2, …
 
 
-def timed_get(url: str, params: dict[str, str]) -> float:
-    started = time.perf_counter()
-    response = requests.get(url, params=params, timeout=120)
-    elapsed = time.perf_counter() - started
-    if response.status_code != 200:
-        raise RuntimeError(f"{params.get('REQUEST')} answered {response.status_code}: {response.text[:200]}")
-    return elapsed
+@dataclass(frozen=True)
+class Plan:
+    concurrencies: tuple[int, ...]
+    warmup_s: float
+    window_s: float
+    repeats: int
+    cold_repeats: int
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+FULL = Plan((1, 2, 4, 8), 2.0, 8.0, 3, 3)
+QUICK = Plan((1, 2, 8), 1.0, 2.0, 1, 1)
 
 
-def latency_row(name: str, measure: Callable[[], float], count: int) -> str:
-    times = [measure() for _ in range(count)]
-    return (
-        f"{name:34} n={count:<3} p50 {statistics.median(times) * 1000:7.0f} ms"
-        f"   p95 {percentile(times, 0.95) * 1000:7.0f} ms"
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument("--qgis", help="QGIS version of the running stack")
+    parser.add_argument("--quick", action="store_true", help="a few-minute run: shorter windows, one repeat")
+    parser.add_argument("--smoke", action="store_true", help="seconds: one workload, the stack and the limit")
+    parser.add_argument("--workloads", help="comma-separated workload names (default: all)")
+    parser.add_argument("--peers", default="all", help="'all', 'none' or comma-separated peer names")
+    parser.add_argument("--no-floor", action="store_true", help="skip the fix on/off floor measurement")
+    parser.add_argument(
+        "--cold-start",
+        type=int,
+        default=0,
+        metavar="TRIES",
+        help="instead: time project loading with and without the cold-start settings",
+    )
+    parser.add_argument("--concurrency", help="comma-separated client counts (default: the plan's)")
+    parser.add_argument("--soak", type=int, default=0, help="instead: N requests, worker RSS over time")
+    return parser.parse_args(argv)
+
+
+def measure_http(
+    load: LoadGenerator, target: Target, workload: Workload, concurrency: int, plan: Plan
+) -> tuple[LoadResult, float]:
+    paths = [target.path(q) for q in workload.queries]
+    load.run(target.base_url, paths, concurrency, plan.warmup_s, target.headers)
+    before = total_cpu_seconds(target.container_ids)
+    result = load.run(target.base_url, paths, concurrency, plan.window_s, target.headers)
+    return result, total_cpu_seconds(target.container_ids) - before
+
+
+def row(
+    target: str, workload: str, c: int, repeat: int, result: LoadResult, cpu_s: float, same: bool | None
+) -> report.Row:
+    n = max(1, result.requests)
+    return report.Row(
+        target,
+        workload,
+        c,
+        repeat,
+        result.requests,
+        result.seconds,
+        result.rate,
+        result.p50_ms,
+        result.p95_ms,
+        result.p99_ms,
+        result.errors,
+        cpu_s * 1000 / n,
+        result.loadgen_cpu_s * 1000 / n,
+        same,
     )
 
 
-def throughput_row(url: str, params: dict[str, str], concurrency: int, count: int) -> str:
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        times = list(pool.map(lambda _: timed_get(url, params), range(count)))
-    wall = time.perf_counter() - started
-    return (
-        f"GetMap 512x448 3857, {concurrency:2} concurrent  n={count:<3} {count / wall:6.1f} req/s"
-        f"   p95 {percentile(times, 0.95) * 1000:7.0f} ms"
-    )
+def same_work(targets: list[Target], limit_hashes: dict[str, str]) -> dict[tuple[str, str], bool]:
+    """Whether each target's answer to each query is byte for byte the limit's."""
+    same = {}
+    for target in targets:
+        for query, expected in limit_hashes.items():
+            body = requests.get(target.url(query), headers=target.headers, timeout=120).content
+            same[(target.name, query)] = digest(body) == expected
+    return same
 
 
-def worker_rss_mib(container) -> list[float]:
-    sizes = []
-    for pid in sorted(worker_pids(container)):
-        status = container.exec_run(["cat", f"/proc/{pid}/status"]).output.decode()
-        rss_kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")), 0)
-        sizes.append(rss_kib / 1024)
-    return sizes
-
-
-def first_request_after_restart(client: docker.DockerClient, settings: Settings, url: str) -> float:
-    """A fresh worker must read the project first: the slow first request users report."""
-    container = service_container(client, settings.project_name, "qgis-server")
-    container.restart()
-    if not lifecycle.wait_until_healthy(settings):
-        raise RuntimeError("qgis-server did not come back after a restart")
-    return timed_get(url, CAPABILITIES)
-
-
-def image_sizes(client: docker.DockerClient, settings: Settings) -> list[str]:
-    rows = []
-    for name in SERVICES:
-        tag = settings.image(name)
-        try:
-            size = client.images.get(tag).attrs["Size"] / 1_000_000
-            rows.append(f"image {tag:34} {size:7.0f} MB")
-        except docker.errors.ImageNotFound:
-            rows.append(f"image {tag:34} (not built)")
-    return rows
+def cold_start(client: docker.DockerClient, settings: Settings, tries: int) -> int:
+    peers = Peers(client, settings, lambda _: settings.image("qgis-server"))
+    limit = Limit(peers, "cold-start")
+    try:
+        variants = cold_start_variants(limit, tries)
+    finally:
+        limit.remove()
+    REPORT_DIR.mkdir(parents=True, exist_ok=True)
+    (REPORT_DIR / f"cold-start-{settings.release.version}.json").write_text(json.dumps(variants, indent=1))
+    print(cold_start_table(variants))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
-    parser.add_argument("--qgis", help="QGIS version of the running stack")
-    parser.add_argument("--requests", type=int, default=40, help="requests per measurement")
-    args = parser.parse_args(argv)
+    args = parse(argv)
     settings = load(args.qgis)
-    url = f"{settings.base_url}/ows/demo"
     if not healthy(settings.base_url):
         print(f"bench: nothing healthy at {settings.base_url}; run `make up` first", file=sys.stderr)
         return 2
     client = docker.from_env()
-    container = service_container(client, settings.project_name, "qgis-server")
-    workers = len(worker_pids(container))
-    count = args.requests
-
-    print(f"qgis-stack bench — QGIS {settings.release.version}, {workers} workers, {url}")
-    first = first_request_after_restart(client, settings, url)
-    print(f"first GetCapabilities after restart   {first * 1000:7.0f} ms")
-    container = service_container(client, settings.project_name, "qgis-server")
-    for _ in range(2 * workers):  # every worker has the project loaded before timing
-        timed_get(url, CAPABILITIES)
-    rss_before = worker_rss_mib(container)
-    print(latency_row("GetCapabilities (warm)", lambda: timed_get(url, CAPABILITIES), count))
-    print(latency_row("GetMap 512x256 world 4326", lambda: timed_get(url, WORLD), count))
-    print(latency_row("GetMap 512x448 Europe 3857, labels", lambda: timed_get(url, EUROPE_3857), count))
-    print(
-        latency_row("WFS GetFeature places (7,322)", lambda: timed_get(url, ALL_PLACES), max(5, count // 8))
-    )
-    for concurrency in (workers, 2 * workers):
-        print(throughput_row(url, EUROPE_3857, concurrency, count))
-    rss_after = worker_rss_mib(container)
-    print(f"worker RSS before load  {', '.join(f'{m:.0f}' for m in rss_before)} MiB")
-    print(f"worker RSS after load   {', '.join(f'{m:.0f}' for m in rss_after)} MiB")
-    for row in image_sizes(client, settings):
-        print(row)
+    if args.soak:
+        return soak(client, settings, args.soak)
+    if args.cold_start:
+        return cold_start(client, settings, args.cold_start)
+    plan = QUICK if (args.quick or args.smoke) else FULL
+    if args.concurrency:
+        plan = replace(plan, concurrencies=tuple(int(c) for c in args.concurrency.split(",")))
+    workers = len(worker_pids(service_container(client, settings.project_name, "qgis-server")))
+    workloads = [w for w in WORKLOADS if not args.workloads or w.name in args.workloads.split(",")]
+    if args.smoke:
+        workloads, plan = (
+            [w for w in WORKLOADS if w.name == "GetFeatureInfo JSON"],
+            Plan((1,), 0.5, 1.0, 1, 0),
+        )
+    version = settings.release.version
+    specs = [s for s in peer_specs(workers) if not s.versions or version in s.versions]
+    if args.peers == "none" or args.smoke:
+        specs = []
+    elif args.peers != "all":
+        specs = [s for s in specs if s.name in args.peers.split(",")]
+    started = time.monotonic()
+    images = build_bench_images(client, settings, {s.image_target for s in specs} | {"loadgen"})
+    peers = Peers(client, settings, lambda stage: images.get(stage) or settings.image("qgis-server"))
+    peers.remove_all()
+    labels = {"qgis-stack.bench": settings.project_name}
+    gen = LoadGenerator(client, images["loadgen"], f"{settings.project_name}-bench-loadgen", labels)
+    limit = Limit(peers)
+    rows: list[report.Row] = []
+    extra: dict = {}
+    try:
+        stack = stack_target(client, settings)
+        targets = [stack] + [
+            peers.start(s, i, settings.http_port + FIRST_PEER_PORT_OFFSET + i) for i, s in enumerate(specs)
+        ]
+        names = [report.LIMIT, *(t.name for t in targets)]
+        print(
+            f"bench: QGIS {version}, {workers} workers, {os.cpu_count()} CPUs ({platform.node()}), "
+            f"targets: {', '.join(names)}; peers ready after {time.monotonic() - started:.0f} s"
+        )
+        print("bench: the machine is shared: numbers are comparable within this run only")
+        for workload in workloads:
+            if workload.cold:
+                rows += cold_rows(
+                    workload, [t for t in targets if not t.only_workloads], limit, plan.cold_repeats
+                )
+                continue
+            limit_hashes = limit.run(list(workload.queries), 1, 0, 0.1).hashes
+            here = [t for t in targets if not t.only_workloads or workload.name in t.only_workloads]
+            same = same_work(here, limit_hashes)
+            for concurrency in plan.concurrencies:
+                for repeat in range(plan.repeats):
+                    order = here[repeat % len(here) :] + here[: repeat % len(here)]
+                    lrun = limit.run(list(workload.queries), concurrency, plan.warmup_s, plan.window_s)
+                    rows.append(
+                        row(report.LIMIT, workload.name, concurrency, repeat, lrun.result, lrun.cpu_s, True)
+                    )
+                    for target in order:
+                        if target.max_concurrency and concurrency > target.max_concurrency:
+                            continue
+                        result, cpu = measure_http(gen, target, workload, concurrency, plan)
+                        ok = all(same[(target.name, q)] for q in limit_hashes)
+                        rows.append(row(target.name, workload.name, concurrency, repeat, result, cpu, ok))
+            print(f"bench: {workload.name} done ({time.monotonic() - started:.0f} s)", flush=True)
+        if not args.no_floor and not args.smoke:
+            extra["floor"] = floor_rows(client, settings, gen, limit, stack, plan)
+    finally:
+        gen.remove()
+        limit.remove()
+        peers.remove_all()
+    REPORT_DIR.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "qgis": version,
+        "workers": workers,
+        "cpus": os.cpu_count(),
+        "host": platform.node(),
+        "plan": plan.__dict__,
+        "shared_machine": True,
+        "duration_s": time.monotonic() - started,
+    }
+    kind = "-floor" if not workloads else ("-smoke" if args.smoke else "-quick" if args.quick else "")
+    stem = f"bench-{version}{kind}"
+    report.write_json(REPORT_DIR / f"{stem}.json", meta, rows, extra)
+    if rows and not args.smoke:
+        report.chart(
+            REPORT_DIR / f"{stem}.png", rows, names, f"qgis-stack bench, QGIS {version}, {workers} workers"
+        )
+    print(report.table(rows, names))
+    if "floor" in extra:
+        print(report.floor_table(extra["floor"]))
+    written = "json and .png" if rows and not args.smoke else "json"
+    print(f"bench: {REPORT_DIR / stem}.{written} written in {time.monotonic() - started:.0f} s")
     return 0
 
 

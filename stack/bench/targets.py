@@ -1,0 +1,191 @@
+"""What the bench measures: this stack through nginx, and peers started only by the bench
+in their own containers. Every peer is a clone of the stack's qgis-server container (same
+image base, environment, project, plugins, PostGIS network); only the server in front of
+QGIS differs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import docker
+import requests
+from docker.models.containers import Container
+
+from stack.bench.workloads import CAPABILITIES
+from stack.core.settings import Settings
+from stack.core.waiting import wait_until
+from stack.deploy import lifecycle
+from stack.deploy.containers import service_container
+
+DEMO_PROJECT = "/srv/qgis/demo/demo.qgs"
+PEER_PORT = 8080  # inside the peer containers
+READY_TIMEOUT_S = 180
+BENCH_LABEL = "qgis-stack.bench"
+
+
+@dataclass
+class Target:
+    name: str
+    base_url: str  # scheme://host:port
+    prefix: str  # path (and query) before the workload's own query string
+    container_ids: list[str]  # whose CPU the requests cost (PostGIS is left out everywhere)
+    restart: Callable[[], None]  # back to fresh workers, ready to serve
+    max_concurrency: int | None = None  # qgis_mapserver serves one request at a time
+    versions: tuple[str, ...] = ()  # empty: every QGIS version
+    container: Container | None = field(default=None, repr=False)
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every request
+    only_workloads: tuple[str, ...] = ()  # empty: every workload
+
+    def url(self, query: str) -> str:
+        return f"{self.base_url}{self.path(query)}"
+
+    def path(self, query: str) -> str:
+        joiner = "&" if "?" in self.prefix else "?"
+        return f"{self.prefix}{joiner}{query}"
+
+
+def answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=30).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def exited(target: Target) -> bool:
+    if target.container is None:
+        return False
+    target.container.reload()
+    return target.container.status == "exited"
+
+
+def wait_ready(target: Target) -> None:
+    ready = lambda: exited(target) or answers(target.url(CAPABILITIES))  # noqa: E731
+    if not wait_until(ready, READY_TIMEOUT_S, interval_s=0.3) or exited(target):
+        logs = target.container.logs(tail=30).decode(errors="replace") if target.container else ""
+        raise RuntimeError(f"{target.name} did not answer GetCapabilities within {READY_TIMEOUT_S} s\n{logs}")
+
+
+def stack_target(client: docker.DockerClient, settings: Settings) -> Target:
+    def restart() -> None:
+        service_container(client, settings.project_name, "qgis-server").restart()
+        if not lifecycle.wait_until_healthy(settings):
+            raise RuntimeError("qgis-server did not come back after a restart")
+
+    ids = [service_container(client, settings.project_name, s).id for s in ("nginx", "qgis-server")]
+    return Target("stack (nginx)", settings.base_url, "/ows/demo", ids, restart)
+
+
+@dataclass(frozen=True)
+class PeerSpec:
+    name: str
+    image_target: str  # stage of stack/bench/images/Dockerfile, or "" for the qgis-server image
+    command: list[str]
+    prefix: str
+    env: dict[str, str]
+    max_concurrency: int | None = None
+    versions: tuple[str, ...] = ()
+
+
+def peer_specs(workers: int) -> list[PeerSpec]:
+    apache = ["bench-apache"]
+    fcgi = "/cgi-bin/qgis_mapserv.fcgi"
+    return [
+        PeerSpec("apache mod_fcgid (docs)", "apache", apache, fcgi, {"BENCH_FCGID_PROCESSES": ""}),
+        PeerSpec("apache mod_fcgid (tuned)", "apache", apache, fcgi, {"BENCH_FCGID_PROCESSES": str(workers)}),
+        PeerSpec(
+            "py-qgis-server 1.9.6",
+            "py-qgis-server",
+            [
+                "/opt/py-qgis-server/bin/qgisserver",
+                "-b",
+                "0.0.0.0",
+                "-p",
+                str(PEER_PORT),
+                "-w",
+                str(workers),
+                "--rootdir",
+                "/srv/qgis/demo",
+            ],
+            "/ows/?MAP=demo.qgs",
+            # It takes one plugin folder, and MAP (its only way to name a project) is what
+            # the stack's built-in stack_guard refuses: it gets the mounted plugins only.
+            {"QGSRV_SERVER_PLUGINPATH": "/srv/qgis/plugins"},
+            versions=("3.40", "3.44"),
+        ),
+        PeerSpec(
+            "qgis_mapserver",
+            "",
+            ["qgis_mapserver", "-l", "1", "-p", DEMO_PROJECT, f"0.0.0.0:{PEER_PORT}"],
+            "/ows/demo",
+            {},
+            max_concurrency=1,
+        ),
+    ]
+
+
+class Peers:
+    """Starts and removes the bench's peer containers (named <project>-bench-<n>)."""
+
+    def __init__(
+        self, client: docker.DockerClient, settings: Settings, image_of: Callable[[str], str]
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        self.image_of = image_of
+        self.source = service_container(client, settings.project_name, "qgis-server")
+        self.postgis = service_container(client, settings.project_name, "postgis")
+        self.started: list[Container] = []
+
+    def clone_kwargs(self) -> dict:
+        attrs = self.source.attrs
+        volumes = {
+            (m["Name"] if m["Type"] == "volume" else m["Source"]): {
+                "bind": m["Destination"],
+                "mode": "rw" if m.get("RW") else "ro",
+            }
+            for m in attrs["Mounts"]
+        }
+        network = next(iter(attrs["NetworkSettings"]["Networks"]))
+        return {"volumes": volumes, "network": network, "environment": list(attrs["Config"]["Env"])}
+
+    def start(self, spec: PeerSpec, index: int, host_port: int) -> Target:
+        kwargs = self.clone_kwargs()
+        env = kwargs.pop("environment") + [f"{k}={v}" for k, v in spec.env.items()]
+        env.append(f"BENCH_PROJECT_FILE={DEMO_PROJECT}")
+        image = self.image_of(spec.image_target)
+        container = self.client.containers.run(
+            image,
+            spec.command,
+            name=f"{self.settings.project_name}-bench-{index}",
+            labels={BENCH_LABEL: self.settings.project_name, "qgis-stack.bench.peer": spec.name},
+            environment=env,
+            ports={f"{PEER_PORT}/tcp": ("127.0.0.1", host_port)},
+            tmpfs={"/tmp": ""},
+            healthcheck={"test": ["NONE"]},
+            detach=True,
+            **kwargs,
+        )
+        self.started.append(container)
+
+        def restart() -> None:
+            container.restart(timeout=5)
+
+        target = Target(
+            spec.name,
+            f"http://127.0.0.1:{host_port}",
+            spec.prefix,
+            [container.id],
+            restart,
+            spec.max_concurrency,
+            spec.versions,
+            container,
+        )
+        wait_ready(target)
+        return target
+
+    def remove_all(self) -> None:
+        for container in self.client.containers.list(all=True, filters={"label": BENCH_LABEL}):
+            if container.labels.get(BENCH_LABEL) == self.settings.project_name:
+                container.remove(force=True)
+        self.started.clear()
