@@ -41,14 +41,15 @@ logs: $(VENV)/.installed ## show the containers' logs (SERVICE=nginx for one, FO
 ps: $(VENV)/.installed ## containers, their health, and /healthz
 	$(STACK) ps
 
-# The fault suite restarts containers under the other tests' feet: it runs on its own.
+# The fault suite restarts containers under the other tests' feet: it runs on its own; the
+# swarm tests need their simulated nodes (make swarm-test). A -m here replaces addopts' -m.
 integration-test: $(VENV)/.installed ## the OWSLib/pytest suite through nginx (starts the stack if needed)
 	mkdir -p reports
-	$(PY) -m pytest tests -m "not faults" --junitxml=reports/integration.xml $(PYTEST_ARGS)
+	$(PY) -m pytest tests -m "not faults and not swarm" --junitxml=reports/integration.xml $(PYTEST_ARGS)
 
 fault-test: $(VENV)/.installed ## kill workers, restart containers, reload, slow PostGIS under load (3-7 min)
 	mkdir -p reports
-	$(PY) -m pytest tests -m faults -s --junitxml=reports/faults.xml $(PYTEST_ARGS)
+	$(PY) -m pytest tests -m "faults and not swarm" -s --junitxml=reports/faults.xml $(PYTEST_ARGS)
 
 unit-test: $(VENV)/.installed ## pure-logic tests of stack/ (no Docker)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
