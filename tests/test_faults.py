@@ -30,22 +30,11 @@ from stack.harness.handle import StackHandle
 from stack.harness.load import LoadLoop, LoadReport, Request, Verdict, expect_status, load
 from stack.harness.postgis import connect
 from stack.harness.snapshots import table_digest
-from tests.demo import EDITABLE_LAYER, VECTOR_LAYERS
+from tests.demo import EDITABLE_LAYER, VECTOR_LAYERS, WORLD_COUNTRIES_GETMAP
 
 pytestmark = [pytest.mark.faults, pytest.mark.docker, pytest.mark.destructive, pytest.mark.postgis]
 
-SMALL_GETMAP = {
-    "SERVICE": "WMS",
-    "VERSION": "1.3.0",
-    "REQUEST": "GetMap",
-    "LAYERS": "countries",
-    "STYLES": "",
-    "CRS": "EPSG:4326",
-    "BBOX": "-90,-180,90,180",
-    "WIDTH": "64",
-    "HEIGHT": "32",
-    "FORMAT": "image/png",
-}
+SMALL_GETMAP = {**WORLD_COUNTRIES_GETMAP, "WIDTH": "64", "HEIGHT": "32"}
 OBSERVATIONS = VECTOR_LAYERS[EDITABLE_LAYER]
 FAULT_KIND = "fault-test"  # the kind of every row these tests insert
 # Bounds of every load loop: a hung stack ends the loop, not the test run.
