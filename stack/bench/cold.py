@@ -50,7 +50,7 @@ def first_request(target: Target, query: str) -> tuple[float, bool]:
     while True:
         started = time.perf_counter()
         try:
-            ok = requests.get(target.url(query), timeout=120).status_code == 200
+            ok = requests.get(target.url(query), headers=target.headers, timeout=120).status_code == 200
             return time.perf_counter() - started, ok
         except requests.ConnectionError:
             if time.monotonic() > deadline:

@@ -52,8 +52,8 @@ def floor_rows(
             recreate_qgis_server(settings, fix)
             for w in small:
                 paths = [stack.path(q) for q in w.queries]
-                load.run(stack.base_url, paths, 1, plan.warmup_s)
-                p50 = load.run(stack.base_url, paths, 1, plan.window_s).p50_ms
+                load.run(stack.base_url, paths, 1, plan.warmup_s, stack.headers)
+                p50 = load.run(stack.base_url, paths, 1, plan.window_s, stack.headers).p50_ms
                 rows.append(
                     {
                         "qgis": settings.release.version,

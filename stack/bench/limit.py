@@ -12,6 +12,8 @@ from pathlib import Path
 
 from stack.bench.loadgen import LoadResult
 from stack.bench.targets import BENCH_LABEL, DEMO_PROJECT, Peers
+from stack.bench.workloads import ROLE
+from stack.core.settings import ROLE_HEADER
 
 SCRIPT_DIR = Path(__file__).with_name("inprocess")
 
@@ -40,7 +42,13 @@ class Limit:
         self.data_dir.chmod(0o755)
         kwargs["volumes"][str(SCRIPT_DIR)] = {"bind": "/bench", "mode": "ro"}
         kwargs["volumes"][str(self.data_dir)] = {"bind": "/bench-data", "mode": "ro"}
-        env = [*kwargs.pop("environment"), f"BENCH_PROJECT_FILE={DEMO_PROJECT}"]
+        env = [
+            *kwargs.pop("environment"),
+            f"BENCH_PROJECT_FILE={DEMO_PROJECT}",
+            # As nginx passes the role of a signed-in user (see stack.bench.workloads.ROLE).
+            f"BENCH_ROLE_HEADER={ROLE_HEADER}",
+            f"BENCH_ROLE={ROLE}",
+        ]
         self.container = peers.client.containers.run(
             peers.source.image.id,
             ["sleep", "infinity"],

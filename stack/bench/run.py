@@ -30,7 +30,7 @@ from stack.bench.limit import Limit
 from stack.bench.loadgen import LoadGenerator, LoadResult
 from stack.bench.soak import soak
 from stack.bench.targets import Peers, Target, peer_specs, stack_target
-from stack.bench.workloads import WORKLOADS, Workload
+from stack.bench.workloads import ROLE, WORKLOADS, Workload
 from stack.core.settings import REPO_ROOT, Settings, load
 from stack.deploy.containers import service_container
 from stack.deploy.health import healthy
@@ -49,7 +49,7 @@ class Plan:
     cold_repeats: int
 
 
-FULL = Plan((1, 2, 4, 8), 2.0, 8.0, 3, 3)
+FULL = Plan((1, 2, 4, 8), 1.0, 4.0, 2, 3)
 QUICK = Plan((1, 2, 8), 1.0, 2.0, 1, 1)
 
 
@@ -115,6 +115,38 @@ def same_work(targets: list[Target], limit_hashes: dict[str, str]) -> dict[tuple
     return same
 
 
+def measure_workload(
+    workload: Workload,
+    targets: list[Target],
+    limit: Limit,
+    gen: LoadGenerator,
+    plan: Plan,
+    failures: list[str],
+) -> list[report.Row]:
+    """Every concurrency and repeat of one workload, the limit first and the targets in an
+    order that rotates each repeat. A target that fails is recorded and the run goes on."""
+    rows = []
+    limit_hashes = limit.run(list(workload.queries), 1, 0, 0.1).hashes
+    here = [t for t in targets if not t.only_workloads or workload.name in t.only_workloads]
+    same = same_work(here, limit_hashes)
+    for concurrency in plan.concurrencies:
+        for repeat in range(plan.repeats):
+            order = here[repeat % len(here) :] + here[: repeat % len(here)]
+            lrun = limit.run(list(workload.queries), concurrency, plan.warmup_s, plan.window_s)
+            rows.append(row(report.LIMIT, workload.name, concurrency, repeat, lrun.result, lrun.cpu_s, True))
+            for target in order:
+                if target.max_concurrency and concurrency > target.max_concurrency:
+                    continue
+                try:
+                    result, cpu = measure_http(gen, target, workload, concurrency, plan)
+                except RuntimeError as error:
+                    failures.append(f"{target.name}, {workload.name}, c={concurrency}: {error}")
+                    continue
+                ok = all(same[(target.name, q)] for q in limit_hashes)
+                rows.append(row(target.name, workload.name, concurrency, repeat, result, cpu, ok))
+    return rows
+
+
 def cold_start(client: docker.DockerClient, settings: Settings, tries: int) -> int:
     peers = Peers(client, settings, lambda _: settings.image("qgis-server"))
     limit = Limit(peers, "cold-start")
@@ -163,7 +195,26 @@ def main(argv: list[str] | None = None) -> int:
     gen = LoadGenerator(client, images["loadgen"], f"{settings.project_name}-bench-loadgen", labels)
     limit = Limit(peers)
     rows: list[report.Row] = []
-    extra: dict = {}
+    extra: dict = {"failures": []}
+    kind = "-floor" if not workloads else ("-smoke" if args.smoke else "-quick" if args.quick else "")
+    stem = f"bench-{version}{kind}"
+    meta = {
+        "qgis": version,
+        "workers": workers,
+        "role": ROLE,
+        "cpus": os.cpu_count(),
+        "host": platform.node(),
+        "plan": plan.__dict__,
+        "shared_machine": True,
+    }
+
+    def save(complete: bool) -> None:
+        # Written after every workload, so a run that dies keeps what it measured.
+        REPORT_DIR.mkdir(parents=True, exist_ok=True)
+        done = {**meta, "complete": complete, "duration_s": time.monotonic() - started}
+        report.write_json(REPORT_DIR / f"{stem}.json", done, rows, extra)
+
+    names: list[str] = [report.LIMIT]
     try:
         stack = stack_target(client, settings)
         targets = [stack] + [
@@ -172,51 +223,30 @@ def main(argv: list[str] | None = None) -> int:
         names = [report.LIMIT, *(t.name for t in targets)]
         print(
             f"bench: QGIS {version}, {workers} workers, {os.cpu_count()} CPUs ({platform.node()}), "
-            f"targets: {', '.join(names)}; peers ready after {time.monotonic() - started:.0f} s"
+            f"role {ROLE}, targets: {', '.join(names)}; peers ready after {time.monotonic() - started:.0f} s"
         )
         print("bench: the machine is shared: numbers are comparable within this run only")
         for workload in workloads:
+            workload_started = time.monotonic()
             if workload.cold:
                 rows += cold_rows(
                     workload, [t for t in targets if not t.only_workloads], limit, plan.cold_repeats
                 )
-                continue
-            limit_hashes = limit.run(list(workload.queries), 1, 0, 0.1).hashes
-            here = [t for t in targets if not t.only_workloads or workload.name in t.only_workloads]
-            same = same_work(here, limit_hashes)
-            for concurrency in plan.concurrencies:
-                for repeat in range(plan.repeats):
-                    order = here[repeat % len(here) :] + here[: repeat % len(here)]
-                    lrun = limit.run(list(workload.queries), concurrency, plan.warmup_s, plan.window_s)
-                    rows.append(
-                        row(report.LIMIT, workload.name, concurrency, repeat, lrun.result, lrun.cpu_s, True)
-                    )
-                    for target in order:
-                        if target.max_concurrency and concurrency > target.max_concurrency:
-                            continue
-                        result, cpu = measure_http(gen, target, workload, concurrency, plan)
-                        ok = all(same[(target.name, q)] for q in limit_hashes)
-                        rows.append(row(target.name, workload.name, concurrency, repeat, result, cpu, ok))
-            print(f"bench: {workload.name} done ({time.monotonic() - started:.0f} s)", flush=True)
+            else:
+                rows += measure_workload(workload, targets, limit, gen, plan, extra["failures"])
+            save(complete=False)
+            print(
+                f"bench: {workload.name} done in {time.monotonic() - workload_started:.0f} s "
+                f"({time.monotonic() - started:.0f} s in all)",
+                flush=True,
+            )
         if not args.no_floor and not args.smoke:
             extra["floor"] = floor_rows(client, settings, gen, limit, stack, plan)
     finally:
         gen.remove()
         limit.remove()
         peers.remove_all()
-    REPORT_DIR.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "qgis": version,
-        "workers": workers,
-        "cpus": os.cpu_count(),
-        "host": platform.node(),
-        "plan": plan.__dict__,
-        "shared_machine": True,
-        "duration_s": time.monotonic() - started,
-    }
-    kind = "-floor" if not workloads else ("-smoke" if args.smoke else "-quick" if args.quick else "")
-    stem = f"bench-{version}{kind}"
-    report.write_json(REPORT_DIR / f"{stem}.json", meta, rows, extra)
+    save(complete=True)
     if rows and not args.smoke:
         report.chart(
             REPORT_DIR / f"{stem}.png", rows, names, f"qgis-stack bench, QGIS {version}, {workers} workers"
@@ -224,9 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     print(report.table(rows, names))
     if "floor" in extra:
         print(report.floor_table(extra["floor"]))
+    for failure in extra["failures"]:
+        print(f"bench: FAILED {failure}")
     written = "json and .png" if rows and not args.smoke else "json"
     print(f"bench: {REPORT_DIR / stem}.{written} written in {time.monotonic() - started:.0f} s")
-    return 0
+    return 1 if extra["failures"] else 0
 
 
 if __name__ == "__main__":

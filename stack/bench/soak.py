@@ -11,10 +11,11 @@ from itertools import cycle, islice
 import docker
 import requests
 
-from stack.bench.workloads import WORKLOADS
+from stack.bench.workloads import ROLE, WORKLOADS
 from stack.core.settings import REPO_ROOT, Settings
 from stack.deploy.containers import service_container
 from stack.deploy.workers import worker_pids
+from stack.provision.secrets import demo_user_passwords
 
 SAMPLES = 20
 TIME_LIMIT_S = 1800
@@ -35,6 +36,7 @@ def soak(client: docker.DockerClient, settings: Settings, total: int) -> int:
     queries = [q for w in WORKLOADS if not w.cold and w.name != "WFS all places" for q in w.queries]
     url = f"{settings.base_url}/ows/demo"
     session = requests.Session()
+    session.auth = (ROLE, demo_user_passwords(settings)[ROLE])
     errors = 0
     done = 0
     curve = []

@@ -5,6 +5,7 @@ QGIS differs."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -12,11 +13,12 @@ import docker
 import requests
 from docker.models.containers import Container
 
-from stack.bench.workloads import CAPABILITIES
-from stack.core.settings import Settings
+from stack.bench.workloads import CAPABILITIES, ROLE
+from stack.core.settings import ROLE_HEADER, Settings
 from stack.core.waiting import wait_until
 from stack.deploy import lifecycle
 from stack.deploy.containers import service_container
+from stack.provision.secrets import demo_user_passwords
 
 DEMO_PROJECT = "/srv/qgis/demo/demo.qgs"
 PEER_PORT = 8080  # inside the peer containers
@@ -73,7 +75,16 @@ def stack_target(client: docker.DockerClient, settings: Settings) -> Target:
             raise RuntimeError("qgis-server did not come back after a restart")
 
     ids = [service_container(client, settings.project_name, s).id for s in ("nginx", "qgis-server")]
-    return Target("stack (nginx)", settings.base_url, "/ows/demo", ids, restart)
+    # Signed in as the demo user of the bench's role (users.map maps the user to the role).
+    auth = base64.b64encode(f"{ROLE}:{demo_user_passwords(settings)[ROLE]}".encode()).decode()
+    return Target(
+        "stack (nginx)",
+        settings.base_url,
+        "/ows/demo",
+        ids,
+        restart,
+        headers={"Authorization": f"Basic {auth}"},
+    )
 
 
 @dataclass(frozen=True)
@@ -149,12 +160,23 @@ class Peers:
         network = next(iter(attrs["NetworkSettings"]["Networks"]))
         return {"volumes": volumes, "network": network, "environment": list(attrs["Config"]["Env"])}
 
+    def published_network(self) -> str:
+        nginx = service_container(self.client, self.settings.project_name, "nginx")
+        for name in nginx.attrs["NetworkSettings"]["Networks"]:
+            if not self.client.networks.get(name).attrs.get("Internal"):
+                return name
+        raise RuntimeError("nginx is on no network that can publish ports")
+
     def start(self, spec: PeerSpec, index: int, host_port: int) -> Target:
         kwargs = self.clone_kwargs()
         env = kwargs.pop("environment") + [f"{k}={v}" for k, v in spec.env.items()]
         env.append(f"BENCH_PROJECT_FILE={DEMO_PROJECT}")
         image = self.image_of(spec.image_target)
-        container = self.client.containers.run(
+        # qgis-server's own network is internal, and Docker publishes no port of a container
+        # on internal networks only: the peer starts on nginx's outward network, with its
+        # port, and joins qgis-server's network (PostGIS) before it starts.
+        backend = kwargs.pop("network")
+        container = self.client.containers.create(
             image,
             spec.command,
             name=f"{self.settings.project_name}-bench-{index}",
@@ -163,10 +185,12 @@ class Peers:
             ports={f"{PEER_PORT}/tcp": ("127.0.0.1", host_port)},
             tmpfs={"/tmp": ""},
             healthcheck={"test": ["NONE"]},
-            detach=True,
+            network=self.published_network(),
             **kwargs,
         )
         self.started.append(container)
+        self.client.networks.get(backend).connect(container)
+        container.start()
 
         def restart() -> None:
             container.restart(timeout=5)
@@ -180,6 +204,8 @@ class Peers:
             spec.max_concurrency,
             spec.versions,
             container,
+            # No nginx in front: the role goes to QGIS as nginx would pass it.
+            headers={ROLE_HEADER: ROLE},
         )
         wait_ready(target)
         return target

@@ -50,6 +50,11 @@ CONTAINER_LIMITS = {
 # send requests to, to nginx.
 FCGI_PORT = 9993
 
+# The request header that carries the role to the stack_access plugin. nginx sets it (as
+# HTTP_X_QGIS_STACK_ROLE) from the signed-in user and drops a client's own; servers without
+# our nginx in front, like make bench's peers, are sent it directly.
+ROLE_HEADER = "X-Qgis-Stack-Role"
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -41,7 +41,7 @@ def is_server_plugin(metadata: str) -> bool:
 
 def child(queries: list[str]) -> None:
     from qgis.core import QgsApplication
-    from qgis.server import QgsBufferServerRequest, QgsBufferServerResponse, QgsServer
+    from qgis.server import QgsBufferServerRequest, QgsBufferServerResponse, QgsServer, QgsServerRequest
 
     app = QgsApplication([], False)
     app.initQgis()
@@ -59,8 +59,10 @@ def child(queries: list[str]) -> None:
                 __import__(name)
                 qgis.utils.startServerPlugin(name)
 
+    role = {os.environ["BENCH_ROLE_HEADER"]: os.environ["BENCH_ROLE"]} if "BENCH_ROLE" in os.environ else {}
+
     def handle(q: str) -> tuple[int, bytes]:
-        request = QgsBufferServerRequest(f"http://bench/ows/demo?{q}")
+        request = QgsBufferServerRequest(f"http://bench/ows/demo?{q}", QgsServerRequest.GetMethod, role)
         response = QgsBufferServerResponse()
         server.handleRequest(request, response)
         return response.statusCode(), bytes(response.body())
