@@ -9,7 +9,8 @@ A probe still stuck from an earlier call is not doubled: the next call reports i
 from __future__ import annotations
 
 import threading
-import time
+
+from stack_plugin_kit.postgis import select_one
 
 _stuck_probe: threading.Thread | None = None
 
@@ -31,30 +32,14 @@ def check_postgis(service: str, timeout_s: float = 2.0) -> dict[str, object]:
 
 
 def _probe(service: str, timeout_s: float, result: dict[str, object]) -> None:
-    started = time.monotonic()
     try:
-        import psycopg2  # in the image as a python3-qgis dependency; imported late so
-        # that a missing module is a report, not a plugin that fails to load
+        seconds = select_one(service, "qgis-stack-health", timeout_s)
     except ImportError:
         result.update(reachable=False, error="psycopg2 is not installed: cannot check")
         return
-    try:
-        # Keywords override the service file's values (its connect_timeout included).
-        connection = psycopg2.connect(
-            service=service,
-            connect_timeout=max(2, int(timeout_s)),  # libpq's minimum is 2 s
-            options=f"-c statement_timeout={int(timeout_s * 1000)}",
-            application_name="qgis-stack-health",
-        )
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
-        finally:
-            connection.close()
     except Exception as error:
         # libpq's messages span lines ("connection to server ... failed: ..."); keep the gist.
         message = " ".join(str(error).split())
         result.update(reachable=False, error=message[:300] or type(error).__name__)
         return
-    result.update(reachable=True, latency_ms=round((time.monotonic() - started) * 1000, 1))
+    result.update(reachable=True, latency_ms=round(seconds * 1000, 1))

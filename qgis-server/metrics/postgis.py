@@ -1,32 +1,23 @@
-"""PostGIS reachability for qgis_stack_postgis_up: SELECT 1 through the stack's pg_service."""
+"""PostGIS reachability for qgis_stack_postgis_up: the plugins' probe (stack_plugin_kit),
+found on QGIS_PLUGINPATH as QGIS finds it."""
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 
-PROBE_TIMEOUT_S = 2  # libpq's smallest connect_timeout
+sys.path[:0] = [path for path in os.environ.get("QGIS_PLUGINPATH", "").split(":") if path]
+
+from stack_plugin_kit.postgis import select_one  # noqa: E402 (found through the path above)
 
 
 def probe(service: str) -> tuple[bool, float]:
     """(answered, seconds taken); never raises, never waits much longer than the timeout."""
-    started = time.monotonic()
     if not service:
         return False, 0.0
+    started = time.monotonic()
     try:
-        import psycopg2  # a python3-qgis dependency, so in the image
-
-        connection = psycopg2.connect(
-            service=service,
-            connect_timeout=PROBE_TIMEOUT_S,
-            options=f"-c statement_timeout={PROBE_TIMEOUT_S * 1000}",
-            application_name="qgis-stack-metrics",
-        )
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
-        finally:
-            connection.close()
+        return True, select_one(service, "qgis-stack-metrics")
     except Exception:
         return False, time.monotonic() - started
-    return True, time.monotonic() - started

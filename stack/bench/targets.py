@@ -171,6 +171,9 @@ class Peers:
         kwargs = self.clone_kwargs()
         env = kwargs.pop("environment") + [f"{k}={v}" for k, v in spec.env.items()]
         env.append(f"BENCH_PROJECT_FILE={DEMO_PROJECT}")
+        # Servers that take one plugin folder still find the image's stack_plugin_kit.
+        builtin = next(e.split("=", 1)[1] for e in env if e.startswith("QGIS_STACK_BUILTIN_PLUGINS="))
+        env.append(f"PYTHONPATH={builtin}")
         image = self.image_of(spec.image_target)
         # qgis-server's own network is internal, and Docker publishes no port of a container
         # on internal networks only: the peer starts on nginx's outward network, with its

@@ -22,7 +22,8 @@ from types import ModuleType
 # The plugin folders under test (run.sh mounts them) and the test-only plugins.
 PLUGIN_DIRS = [d for d in os.environ.get("STACK_TEST_PLUGINS", "/srv/plugins").split(os.pathsep) if d]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-sys.path[:0] = [*PLUGIN_DIRS, str(FIXTURES)]
+# The image's built-in plugins come first, as in the stack: stack_guard and stack_plugin_kit.
+sys.path[:0] = [os.environ["QGIS_STACK_BUILTIN_PLUGINS"], *PLUGIN_DIRS, str(FIXTURES)]
 
 from qgis.core import (  # noqa: E402 (after the sys.path set-up above)
     QgsApplication,

@@ -6,11 +6,10 @@ the client's MAP. So the guard fails closed: if checking fails, the request is r
 
 import os
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from qgis.core import Qgis, QgsMessageLog
-from qgis.PyQt.QtCore import QByteArray
-from qgis.server import QgsServerException, QgsServerFilter, QgsServerInterface
+from qgis.server import QgsServerFilter, QgsServerInterface
+from stack_plugin_kit.refusal import OgcRefusal
 
 from .busy_marker import BusyMarker
 from .limits import Limits, limit_violation, missing_operation
@@ -23,24 +22,6 @@ from .wfst import unknown_property
 # Lowest value runs first: refuse before any other plugin sees the request.
 PRIORITY = -1000
 METRICS_PRIORITY = 2000  # after the request log (1000): the last filter to see a response
-
-
-class OgcRefusal(QgsServerException):
-    """An OGC exception report. setServiceException() accepts only QgsServerException,
-    whose own body is QGIS's <ServerException>: format it the OGC way instead."""
-
-    def __init__(self, code: str, message: str, locator: str, status: int) -> None:
-        super().__init__(message, status)
-        self.report = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<ServiceExceptionReport version="1.3.0" xmlns="http://www.opengis.net/ogc">\n'
-            f' <ServiceException code="{escape(code)}" locator="{escape(locator)}">'
-            f"{escape(message)}</ServiceException>\n"
-            "</ServiceExceptionReport>\n"
-        )
-
-    def formatResponse(self):  # noqa: N802 (QGIS virtual)
-        return QByteArray(self.report.encode()), "text/xml; charset=utf-8"
 
 
 def printable(name: str) -> str:
