@@ -6,9 +6,16 @@ measured in fresh processes in a clone of the stack's qgis-server container
 from __future__ import annotations
 
 import json
+import statistics
 
+from stack.bench.cold import first_request
 from stack.bench.limit import Limit
-from stack.bench.targets import DEMO_PROJECT
+from stack.bench.targets import DEMO_PROJECT, Target
+from stack.bench.variants import qgis_server_setting, recreate_qgis_server
+from stack.bench.workloads import CAPABILITIES
+from stack.core.settings import Settings
+
+PRELOAD = "QGIS_STACK_PRELOAD_PROJECTS"
 
 
 def cold_start_variants(limit: Limit, tries: int) -> dict[str, dict]:
@@ -19,9 +26,24 @@ def cold_start_variants(limit: Limit, tries: int) -> dict[str, dict]:
     return json.loads((outcome.output[0] or b"").decode().strip().splitlines()[-1])
 
 
+def stack_first_requests(settings: Settings, stack: Target, tries: int) -> dict[str, dict]:
+    """The stack's first demo GetCapabilities after qgis-server restarts (through nginx, as
+    a user meets it), with the workers preloading the projects (the default) and without."""
+    variants = {}
+    with qgis_server_setting(settings, PRELOAD):
+        for value in ("all", "none"):
+            recreate_qgis_server(settings, PRELOAD, value)
+            times = [first_request(stack, CAPABILITIES)[0] for _ in range(tries)]
+            variants[f"stack, {PRELOAD}={value}"] = {"median_s": statistics.median(times), "all_s": times}
+    return variants
+
+
 def cold_start_table(variants: dict[str, dict]) -> str:
     base = variants["default"]["median_s"]
-    lines = ["cold start: first GetCapabilities of a fresh process (loads the project), median ms"]
+    lines = [
+        "cold start: first GetCapabilities of a fresh process (in process: no plugins) or of a restarted",
+        "qgis-server (through nginx), median ms",
+    ]
     for name, v in variants.items():
-        lines.append(f"  {name:22} {v['median_s'] * 1000:8.0f}   {v['median_s'] / base:5.2f}x of default")
+        lines.append(f"  {name:42} {v['median_s'] * 1000:8.0f}   {v['median_s'] / base:5.2f}x of default")
     return "\n".join(lines)

@@ -4,16 +4,14 @@ request in process, with QGIS's socket monitor fix on (the default) and off
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from stack.bench.limit import Limit
 from stack.bench.loadgen import LoadGenerator
 from stack.bench.targets import Target
+from stack.bench.variants import qgis_server_setting, recreate_qgis_server
 from stack.bench.workloads import WORKLOADS
 from stack.core.settings import Settings
-from stack.deploy import lifecycle
-from stack.deploy.compose import compose
 
 if TYPE_CHECKING:
     import docker
@@ -21,16 +19,6 @@ if TYPE_CHECKING:
     from stack.bench.run import Plan
 
 SWITCH = "QGIS_STACK_SOCKET_MONITOR_FIX"
-
-
-def recreate_qgis_server(settings: Settings, fix: str | None) -> None:
-    if fix is None:
-        os.environ.pop(SWITCH, None)
-    else:
-        os.environ[SWITCH] = fix
-    compose(settings, "up", "--detach", "--wait", "--no-deps", "qgis-server")
-    if not lifecycle.wait_until_healthy(settings):
-        raise RuntimeError("qgis-server did not become healthy after being recreated")
 
 
 def floor_rows(
@@ -42,15 +30,13 @@ def floor_rows(
     plan: Plan,
 ) -> list[dict]:
     small = [w for w in WORKLOADS if w.small and not w.cold]
-    in_process = {
-        w.name: limit.run(list(w.queries), 1, plan.warmup_s, plan.window_s).result.p50_ms for w in small
-    }
     rows = []
-    saved = os.environ.get(SWITCH)
-    try:
+    with qgis_server_setting(settings, SWITCH):
         for fix in ("1", "0"):
-            recreate_qgis_server(settings, fix)
+            recreate_qgis_server(settings, SWITCH, fix)
             for w in small:
+                # In process right before through the stack: the machine's load moves.
+                in_process = limit.run(list(w.queries), 1, plan.warmup_s, plan.window_s).result.p50_ms
                 paths = [stack.path(q) for q in w.queries]
                 load.run(stack.base_url, paths, 1, plan.warmup_s, stack.headers)
                 p50 = load.run(stack.base_url, paths, 1, plan.window_s, stack.headers).p50_ms
@@ -60,10 +46,8 @@ def floor_rows(
                         "fix": fix == "1",
                         "workload": w.name,
                         "stack_p50_ms": p50,
-                        "in_process_p50_ms": in_process[w.name],
-                        "overhead_ms": p50 - in_process[w.name],
+                        "in_process_p50_ms": in_process,
+                        "overhead_ms": p50 - in_process,
                     }
                 )
-    finally:
-        recreate_qgis_server(settings, saved)
     return rows

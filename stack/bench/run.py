@@ -21,7 +21,7 @@ import requests
 
 from stack.bench import report
 from stack.bench.cold import cold_rows
-from stack.bench.coldstart import cold_start_table, cold_start_variants
+from stack.bench.coldstart import cold_start_table, cold_start_variants, stack_first_requests
 from stack.bench.cpu import total_cpu_seconds
 from stack.bench.floor import floor_rows
 from stack.bench.images import build_bench_images
@@ -154,6 +154,7 @@ def cold_start(client: docker.DockerClient, settings: Settings, tries: int) -> i
         variants = cold_start_variants(limit, tries)
     finally:
         limit.remove()
+    variants |= stack_first_requests(settings, stack_target(client, settings), tries)
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
     (REPORT_DIR / f"cold-start-{settings.release.version}.json").write_text(json.dumps(variants, indent=1))
     print(cold_start_table(variants))
