@@ -77,15 +77,18 @@ class StackAccessControl(QgsAccessControlFilter):
         return rule.visible and bool(rule.edit)
 
     def cacheKey(self) -> str:  # noqa: N802
-        # QGIS caches GetCapabilities per key: one per role and rules version, so an edited
-        # rules file is never answered from an older cache. "" (rules broken) = no cache.
+        # Never empty. QGIS means to cache GetCapabilities per key (role and rules version
+        # here), but its test is inverted (QgsAccessControl::fillCacheKey, 3.22 to 3.44): any
+        # key turns its cache off, while "" would share one cache across every role. Should
+        # QGIS fix it, these keys are still right: per role and rules version, and one
+        # deny-all key while the rules cannot be read.
         try:
             if self._store.current() is None:
-                return ""
+                return "rules-unusable"
             return f"{self._role()}@{self._store.version}"
         except Exception:
             self._log_exception("cacheKey")
-            return ""
+            return "rules-unusable"
 
     # --- helpers ------------------------------------------------------------------------
 

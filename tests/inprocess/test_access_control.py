@@ -64,8 +64,9 @@ class AccessControlTest(harness.PluginTestCase):
 
         self.assertTrue({"observations", "places", "countries"} <= names)
 
-    def test_capabilities_are_cached_per_role(self) -> None:
-        # Same URL three times; QGIS caches capabilities by the filters' cacheKey.
+    def test_capabilities_never_mix_roles(self) -> None:
+        # Same URL three times: whatever QGIS caches by the filters' cacheKey, each role
+        # gets its own layers (an empty key would share one cache across roles).
         first = layer_names_in_capabilities(request(CAPABILITIES, self.project).body)
         editor = layer_names_in_capabilities(request(CAPABILITIES, self.project, EDITOR).body)
         again = layer_names_in_capabilities(request(CAPABILITIES, self.project).body)
