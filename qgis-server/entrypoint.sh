@@ -58,7 +58,7 @@ validate_env() {
 	require_int QGIS_WORKER_REQUEST_TIMEOUT 0 86400
 	require_int QGIS_STACK_SOCKET_MONITOR_FIX 0 1
 	require_int QGIS_STACK_METRICS_PORT 0 65535
-	[[ "$QGIS_STACK_PRELOAD_PROJECTS" =~ ^(all|none|[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*)$ ]] ||
+	[[ "$QGIS_STACK_PRELOAD_PROJECTS" =~ ^(all|none|[A-Za-z0-9_-]+( *, *[A-Za-z0-9_-]+)*)$ ]] ||
 		die "QGIS_STACK_PRELOAD_PROJECTS must be all, none or project names separated by commas (got '$QGIS_STACK_PRELOAD_PROJECTS')"
 	local dir
 	for dir in "${PLUGIN_DIRS[@]}"; do

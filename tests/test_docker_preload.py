@@ -8,7 +8,7 @@ import pytest
 
 from stack.core.settings import REPO_ROOT, Settings
 from stack.core.waiting import wait_until
-from stack.deploy.containers import health_status, last_probe_output
+from stack.deploy.containers import health_status, last_probe_output, service_container
 from stack.harness.throwaway import plugin_folder
 
 pytestmark = pytest.mark.docker
@@ -64,10 +64,37 @@ def test_none_loads_nothing_up_front(tmp_path: Path, projects: Path, start_qgis_
     assert "preloaded" not in log
 
 
-def test_an_unknown_name_is_reported_and_the_worker_still_serves(
+def test_an_unknown_name_is_reported_and_the_others_still_load(
     tmp_path: Path, projects: Path, start_qgis_server
 ) -> None:
-    log = started(start_qgis_server, tmp_path, projects, QGIS_STACK_PRELOAD_PROJECTS="first,nosuch")
+    log = started(start_qgis_server, tmp_path, projects, QGIS_STACK_PRELOAD_PROJECTS="first, nosuch")
 
     assert "no project named nosuch" in log
-    assert "preloaded in" not in log
+    assert "first.qgs: preloaded in" in log
+
+
+@pytest.mark.parametrize("ignore_bad_layers", ["false", "true"])
+def test_a_project_whose_database_does_not_answer_is_not_kept_and_the_worker_serves(
+    tmp_path: Path,
+    projects: Path,
+    start_qgis_server,
+    docker_client: docker.DockerClient,
+    stack_settings: Settings,
+    ignore_bad_layers: str,
+) -> None:
+    # The demo's layers name the stack's pg_service, which this container does not have.
+    qgis = service_container(docker_client, stack_settings.project_name, "qgis-server")
+    demo = qgis.exec_run(["cat", "/srv/qgis/demo/demo.qgs"]).output
+    (projects / "unreachable.qgs").write_bytes(demo)
+    (projects / "unreachable.qgs").chmod(0o644)
+
+    log = started(
+        start_qgis_server,
+        tmp_path,
+        projects,
+        QGIS_STACK_PRELOAD_PROJECTS="all",
+        QGIS_SERVER_IGNORE_BAD_LAYERS=ignore_bad_layers,
+    )
+
+    assert "unreachable.qgs: not preloaded" in log
+    assert "first.qgs: preloaded in" in log

@@ -1,5 +1,5 @@
 """PostGIS reachability for qgis_stack_postgis_up: the plugins' probe (stack_plugin_kit),
-found on QGIS_PLUGINPATH as QGIS finds it."""
+from the image's built-in plugin folder."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import os
 import sys
 import time
 
-sys.path[:0] = [path for path in os.environ.get("QGIS_PLUGINPATH", "").split(":") if path]
+sys.path.append(os.environ["QGIS_STACK_BUILTIN_PLUGINS"])  # the image sets it
 
-from stack_plugin_kit.postgis import select_one  # noqa: E402 (found through the path above)
+from stack_plugin_kit.postgis import select_one  # found through the path above
 
 
 def probe(service: str) -> tuple[bool, float]:

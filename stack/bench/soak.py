@@ -7,6 +7,7 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from itertools import cycle, islice
+from pathlib import Path
 
 import docker
 import requests
@@ -17,7 +18,7 @@ from stack.deploy.containers import service_container
 from stack.deploy.workers import worker_pids
 from stack.provision.secrets import demo_user_passwords
 
-SAMPLES = 20
+SAMPLES = 40
 TIME_LIMIT_S = 3600
 
 
@@ -38,6 +39,12 @@ def status_of(session: requests.Session, url: str) -> int:
         return 0
 
 
+def write(out: Path, settings: Settings, workers: int, errors: int, curve: list[dict]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    summary = {"qgis": settings.release.version, "workers": workers, "errors": errors, "curve": curve}
+    out.write_text(json.dumps(summary, indent=1))
+
+
 def soak(client: docker.DockerClient, settings: Settings, total: int) -> int:
     container = service_container(client, settings.project_name, "qgis-server")
     workers = len(worker_pids(container))
@@ -51,6 +58,7 @@ def soak(client: docker.DockerClient, settings: Settings, total: int) -> int:
     started = time.monotonic()
     batch = max(1, total // SAMPLES)
     stream = cycle(queries)
+    out = REPO_ROOT / "reports" / "bench" / f"soak-{settings.release.version}.json"
     print(f"soak: {total} requests, {workers} concurrent, RSS of each worker every {batch}")
     with ThreadPoolExecutor(max_workers=workers) as pool:
         while done < total and time.monotonic() - started < TIME_LIMIT_S:
@@ -67,17 +75,11 @@ def soak(client: docker.DockerClient, settings: Settings, total: int) -> int:
                     "pids": list(rss),
                 }
             )
+            write(out, settings, workers, errors, curve)  # each sample: a soak cut short keeps its curve
             print(
                 f"soak: {done:6} requests {time.monotonic() - started:6.0f} s  errors {errors}  "
                 f"RSS {' '.join(f'{m:.0f}' for m in rss.values())} MiB",
                 flush=True,
             )
-    out = REPO_ROOT / "reports" / "bench" / f"soak-{settings.release.version}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {"qgis": settings.release.version, "workers": workers, "errors": errors, "curve": curve}, indent=1
-        )
-    )
     print(f"soak: {out} written")
     return 1 if errors else 0

@@ -13,39 +13,43 @@ from stack_preload.choice import PreloadChoiceError, projects_to_preload
 @pytest.fixture
 def dirs(tmp_path: Path) -> list[Path]:
     projects, demo = tmp_path / "projects", tmp_path / "demo"
-    for folder, names in (
-        (projects, ["roads.qgs", "parcels.qgz", "notes.txt", "bad name.qgs"]),
-        (demo, ["demo.qgs", "roads.qgs"]),
-    ):
+    layout = {
+        projects: ["roads.qgs", "parcels.qgz", "notes.txt", "bad name.qgs"],
+        demo: ["demo.qgs", "roads.qgs"],
+    }
+    for folder, names in layout.items():
         folder.mkdir()
         for name in names:
             (folder / name).write_text("")
     return [projects, demo]
 
 
-def test_all_is_every_project_file_once_the_first_folder_winning(dirs: list[Path]) -> None:
-    chosen = projects_to_preload("all", dirs)
+def test_all_is_every_served_project_once_the_first_folder_winning(dirs: list[Path]) -> None:
+    chosen, missing = projects_to_preload("all", dirs)
 
-    assert sorted(p.name for p in chosen) == ["demo.qgs", "parcels.qgz", "roads.qgs"]
+    # nginx serves <name>.qgs only: a .qgz is not preloaded, nor a name it would refuse.
+    assert sorted(p.name for p in chosen) == ["demo.qgs", "roads.qgs"]
     assert dirs[0] / "roads.qgs" in chosen
+    assert missing == []
 
 
 @pytest.mark.parametrize("setting", ["none", "", "  "])
 def test_none_or_empty_is_nothing(dirs: list[Path], setting: str) -> None:
-    assert projects_to_preload(setting, dirs) == []
+    assert projects_to_preload(setting, dirs) == ([], [])
 
 
 def test_names_pick_those_projects_in_order(dirs: list[Path]) -> None:
-    assert projects_to_preload("demo, parcels", dirs) == [dirs[1] / "demo.qgs", dirs[0] / "parcels.qgz"]
+    assert projects_to_preload("demo, roads", dirs) == ([dirs[1] / "demo.qgs", dirs[0] / "roads.qgs"], [])
 
 
-@pytest.mark.parametrize(
-    ("setting", "message"), [("nosuch", "no project named nosuch"), ("../etc", "not project names")]
-)
-def test_a_bad_name_says_what_is_wrong(dirs: list[Path], setting: str, message: str) -> None:
-    with pytest.raises(PreloadChoiceError, match=message):
-        projects_to_preload(setting, dirs)
+def test_an_unknown_name_is_reported_and_the_others_still_load(dirs: list[Path]) -> None:
+    assert projects_to_preload("nosuch,demo", dirs) == ([dirs[1] / "demo.qgs"], ["nosuch"])
+
+
+def test_a_name_that_is_no_project_name_is_refused(dirs: list[Path]) -> None:
+    with pytest.raises(PreloadChoiceError, match=r"not project names: \.\./etc"):
+        projects_to_preload("../etc", dirs)
 
 
 def test_a_missing_folder_is_no_projects(tmp_path: Path) -> None:
-    assert projects_to_preload("all", [tmp_path / "absent"]) == []
+    assert projects_to_preload("all", [tmp_path / "absent"]) == ([], [])
