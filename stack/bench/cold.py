@@ -43,9 +43,14 @@ def to_row(name: str, workload: Workload, result: LoadResult) -> Row:
 
 
 def first_request(target: Target, query: str) -> tuple[float, bool]:
-    """Time the first answered request after a restart. Until the server listens, Docker's
-    port proxy accepts and resets the connection: such tries reach no QGIS and are retried."""
+    """Restart the target, then time its first answered request."""
     target.restart()
+    return first_answer(target, query)
+
+
+def first_answer(target: Target, query: str) -> tuple[float, bool]:
+    """Time the first answered request. Until the server listens, Docker's port proxy
+    accepts and resets the connection: such tries reach no QGIS and are retried."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:
         started = time.perf_counter()

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import json
 import statistics
+import time
 
-from stack.bench.cold import first_request
+from stack.bench.cold import first_answer
 from stack.bench.limit import Limit
 from stack.bench.targets import DEMO_PROJECT, Target
+from stack.bench.targets import PRELOAD_SETTING as PRELOAD
 from stack.bench.variants import qgis_server_setting, recreate_qgis_server
 from stack.bench.workloads import CAPABILITIES
 from stack.core.settings import Settings
-
-PRELOAD = "QGIS_STACK_PRELOAD_PROJECTS"
 
 
 def cold_start_variants(limit: Limit, tries: int) -> dict[str, dict]:
@@ -33,8 +33,18 @@ def stack_first_requests(settings: Settings, stack: Target, tries: int) -> dict[
     with qgis_server_setting(settings, PRELOAD):
         for value in ("all", "none"):
             recreate_qgis_server(settings, PRELOAD, value)
-            times = [first_request(stack, CAPABILITIES)[0] for _ in range(tries)]
-            variants[f"stack, {PRELOAD}={value}"] = {"median_s": statistics.median(times), "all_s": times}
+            ready, first = [], []
+            for _ in range(tries):
+                started = time.monotonic()
+                stack.restart()  # returns once the container is healthy
+                ready.append(time.monotonic() - started)
+                first.append(first_answer(stack, CAPABILITIES)[0])
+            variants[f"stack, {PRELOAD}={value}"] = {
+                "median_s": statistics.median(first),
+                "all_s": first,
+                # Preloading is not free: it is paid here, before the stack counts as up.
+                "restart_to_healthy_median_s": statistics.median(ready),
+            }
     return variants
 
 
@@ -45,5 +55,7 @@ def cold_start_table(variants: dict[str, dict]) -> str:
         "qgis-server (through nginx), median ms",
     ]
     for name, v in variants.items():
-        lines.append(f"  {name:42} {v['median_s'] * 1000:8.0f}   {v['median_s'] / base:5.2f}x of default")
+        ready = v.get("restart_to_healthy_median_s")
+        up = f"   restart to healthy {ready:.1f} s" if ready is not None else ""
+        lines.append(f"  {name:42} {v['median_s'] * 1000:8.0f}   {v['median_s'] / base:5.2f}x of default{up}")
     return "\n".join(lines)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stack.bench.loadgen import LoadResult
-from stack.bench.targets import BENCH_LABEL, DEMO_PROJECT, Peers
+from stack.bench.targets import BENCH_LABEL, DEMO_PROJECT, PRELOAD_SETTING, Peers
 from stack.bench.workloads import ROLE
 from stack.core.settings import ROLE_HEADER
 
@@ -48,6 +48,8 @@ class Limit:
             # As nginx passes the role of a signed-in user (see stack.bench.workloads.ROLE).
             f"BENCH_ROLE_HEADER={ROLE_HEADER}",
             f"BENCH_ROLE={ROLE}",
+            # QgsServer as it comes: its first request loads the project (the cold workload).
+            f"{PRELOAD_SETTING}=none",
         ]
         self.container = peers.client.containers.run(
             peers.source.image.id,

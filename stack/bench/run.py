@@ -127,8 +127,17 @@ def measure_workload(
     order that rotates each repeat. A target that fails is recorded and the run goes on."""
     rows = []
     limit_hashes = limit.run(list(workload.queries), 1, 0, 0.1).hashes
-    here = [t for t in targets if not t.only_workloads or workload.name in t.only_workloads]
-    same = same_work(here, limit_hashes)
+    here = []
+    same: dict[tuple[str, str], bool] = {}
+    for target in targets:
+        if target.only_workloads and workload.name not in target.only_workloads:
+            continue
+        try:
+            same |= same_work([target], limit_hashes)
+        except Exception as error:  # a target that cannot answer is reported, the run goes on
+            failures.append(f"{target.name}, {workload.name}: {type(error).__name__}: {error}")
+            continue
+        here.append(target)
     for concurrency in plan.concurrencies:
         for repeat in range(plan.repeats):
             order = here[repeat % len(here) :] + here[: repeat % len(here)]
@@ -139,8 +148,10 @@ def measure_workload(
                     continue
                 try:
                     result, cpu = measure_http(gen, target, workload, concurrency, plan)
-                except RuntimeError as error:
-                    failures.append(f"{target.name}, {workload.name}, c={concurrency}: {error}")
+                except Exception as error:  # recorded; the other targets are still measured
+                    failures.append(
+                        f"{target.name}, {workload.name}, c={concurrency}: {type(error).__name__}: {error}"
+                    )
                     continue
                 ok = all(same[(target.name, q)] for q in limit_hashes)
                 rows.append(row(target.name, workload.name, concurrency, repeat, result, cpu, ok))

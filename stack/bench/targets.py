@@ -23,6 +23,7 @@ from stack.provision.secrets import demo_user_passwords
 DEMO_PROJECT = "/srv/qgis/demo/demo.qgs"
 PEER_PORT = 8080  # inside the peer containers
 READY_TIMEOUT_S = 180
+PRELOAD_SETTING = "QGIS_STACK_PRELOAD_PROJECTS"
 BENCH_LABEL = "qgis-stack.bench"
 
 
@@ -135,6 +136,13 @@ def peer_specs(workers: int) -> list[PeerSpec]:
     ]
 
 
+def image_setting(env: list[str], name: str) -> str:
+    for entry in env:
+        if entry.startswith(f"{name}="):
+            return entry.split("=", 1)[1]
+    raise RuntimeError(f"the qgis-server container has no {name}: is it this checkout's image?")
+
+
 class Peers:
     """Starts and removes the bench's peer containers (named <project>-bench-<n>)."""
 
@@ -170,14 +178,18 @@ class Peers:
     def start(self, spec: PeerSpec, index: int, host_port: int) -> Target:
         kwargs = self.clone_kwargs()
         env = kwargs.pop("environment") + [f"{k}={v}" for k, v in spec.env.items()]
-        env.append(f"BENCH_PROJECT_FILE={DEMO_PROJECT}")
-        # Servers that take one plugin folder still find the image's stack_plugin_kit.
-        builtin = next(e.split("=", 1)[1] for e in env if e.startswith("QGIS_STACK_BUILTIN_PLUGINS="))
-        env.append(f"PYTHONPATH={builtin}")
+        env += [
+            f"BENCH_PROJECT_FILE={DEMO_PROJECT}",
+            # Servers that take one plugin folder still find the image's stack_plugin_kit.
+            f"PYTHONPATH={image_setting(env, 'QGIS_STACK_BUILTIN_PLUGINS')}",
+            # The peers are QGIS as it comes: projects load on first use.
+            f"{PRELOAD_SETTING}=none",
+        ]
         image = self.image_of(spec.image_target)
         # qgis-server's own network is internal, and Docker publishes no port of a container
         # on internal networks only: the peer starts on nginx's outward network, with its
-        # port, and joins qgis-server's network (PostGIS) before it starts.
+        # port, and joins qgis-server's network (PostGIS) before it starts. Unlike the
+        # stack's workers a peer could thus reach outside; the bench sends it only the demo.
         backend = kwargs.pop("network")
         container = self.client.containers.create(
             image,
