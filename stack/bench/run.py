@@ -49,7 +49,7 @@ class Plan:
     cold_repeats: int
 
 
-FULL = Plan((1, 2, 4, 8), 1.0, 4.0, 2, 3)
+FULL = Plan((1, 2, 4, 8), 1.0, 3.0, 2, 3)
 QUICK = Plan((1, 2, 8), 1.0, 2.0, 1, 1)
 
 
