@@ -56,6 +56,7 @@ validate_env() {
 	require_int QGIS_FCGI_PORT 1 65535
 	require_int QGIS_SERVER_LOG_LEVEL 0 2
 	require_int QGIS_WORKER_REQUEST_TIMEOUT 0 86400
+	require_int QGIS_WORKER_MAX_REQUESTS 0 100000000
 	require_int QGIS_STACK_SOCKET_MONITOR_FIX 0 1
 	require_int QGIS_STACK_METRICS_PORT 0 65535
 	[[ "$QGIS_STACK_PRELOAD_PROJECTS" =~ ^(all|none|[A-Za-z0-9_-]+( *, *[A-Za-z0-9_-]+)*)$ ]] ||

@@ -14,6 +14,7 @@ from stack_plugin_kit.refusal import OgcRefusal
 from .busy_marker import BusyMarker
 from .limits import Limits, limit_violation, missing_operation
 from .metrics_events import MetricsEvents, metrics_address
+from .recycle import Recycler
 from .rules import DEFAULT_MAX_XML_DEPTH, Refusal, load_table, reasons, refused_parameter
 from .status import corrected_status
 from .transaction_fields import layer_fields
@@ -112,6 +113,9 @@ class StackGuardPlugin:
         busy_dir = os.environ.get("QGIS_STACK_BUSY_DIR", "")
         if busy_dir:
             self.filters.append(BusyMarker(server_iface, Path(busy_dir)))
+        max_requests = int(os.environ.get("QGIS_WORKER_MAX_REQUESTS") or 0)
+        if max_requests > 0:
+            self.filters.append(Recycler(server_iface, max_requests))
         for server_filter in self.filters:
             server_iface.registerFilter(server_filter, PRIORITY)
         address = metrics_address(os.environ.get("QGIS_STACK_METRICS_EVENTS", ""))
