@@ -71,6 +71,12 @@ def find_project(folder: Path, named: str | None) -> Path:
             raise CaseError(f"{folder / CASE_FILE}: project = '{named}', but {project} does not exist")
         if project.suffix.lower() not in PROJECT_SUFFIXES:
             raise CaseError(f"{project}: a project is a .qgs or .qgz file")
+        if project.resolve().parent != folder.resolve():
+            # QGIS reads relative paths from the project's folder; the staged copy is at the top.
+            raise CaseError(
+                f"{folder / CASE_FILE}: project = '{named}': put the project at the top of the case "
+                "folder (its relative paths are relative to it), its data beside or below it"
+            )
         return project
     found = sorted(p for p in folder.iterdir() if p.suffix.lower() in PROJECT_SUFFIXES)
     if not found:
