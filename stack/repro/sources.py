@@ -110,7 +110,13 @@ def problem(case: Case, project_dir: Path, layer: LayerSource) -> str | None:
     else:
         local = (project_dir / path).resolve()
         if not local.is_relative_to(case.folder):
-            return f"{where} reads {local}, outside the case folder: copy it into the case"
+            # Production keeps shared data beside the project's folder (../shared/…): the
+            # case holds it below, and [paths] maps the relative prefix too.
+            folder = re.split(r"[/\\][^/\\]*$", path)[0]
+            return (
+                f"{where} reads {local}, outside the case folder: copy it into the case and map it, "
+                f'e.g. [paths] "{folder}" = "{folder.lstrip("./") or "data"}"'
+            )
     if not local.exists():
         return f"{where}: the file {local} does not exist"
     return None

@@ -2,12 +2,13 @@
 prefixes mapped into the staged case (Windows drives, file: URIs, GDAL sub-datasets,
 SpatiaLite, archives, and paths outside datasources)."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from stack.repro.case import Case
+from stack.repro.case import Case, CaseError, load_case
 from stack.repro.paths import source_file
 from stack.repro.sources import LayerSource, check_layers, map_paths
 from stack.repro.stage import rewrite, unmapped_paths
@@ -120,3 +121,34 @@ def test_paths_outside_datasources_move_too_and_the_rest_is_listed(case: Case) -
     assert f'v="{STAGED}/data/marker.svg"' in text
     assert "<datasource>./data/roads.gpkg|layername=r</datasource>" in text
     assert unmapped_paths(root) == ["/mnt/styles/a.svg"]
+
+
+def test_a_relative_path_out_of_the_project_folder_maps_like_a_prefix(case: Case) -> None:
+    (case.folder / "shared").mkdir()
+    (case.folder / "shared" / "dem.tif").write_bytes(b"")
+    outside = [LayerSource("1", "dem", "gdal", "../shared/dem.tif")]
+    with pytest.raises(CaseError) as error:
+        check_layers(case, case.folder, outside)
+    assert '[paths] "../shared" = "shared"' in str(error.value)
+
+    mapped = replace(case, paths={"../shared": case.folder / "shared"})
+
+    check_layers(mapped, case.folder, outside)
+    assert map_paths(mapped, "../shared/dem.tif") == f"{STAGED}/shared/dem.tif"
+
+
+def test_a_case_with_rules_of_its_own_runs_the_stack_under_them(tmp_path: Path) -> None:
+    folder = tmp_path / "print-roles"
+    folder.mkdir()
+    (folder / "p.qgs").write_text("<qgis/>")
+    (folder / "rules.yaml").write_text("roles: {}\n")
+    (folder / "case.toml").write_text('[access]\nrules = "rules.yaml"\n[stack]\nQGIS_WORKERS = "2"\n')
+
+    case = load_case(folder)
+
+    assert case.environment == {
+        "QGIS_WORKERS": "2",
+        "STACK_ACCESS_RULES": "/srv/qgis/repro/print-roles/rules.yaml",
+    }
+    (folder / "case.toml").write_text("")
+    assert load_case(folder).environment == {"STACK_ACCESS_RULES": "/etc/qgis-stack/access/rules.yaml"}
