@@ -72,7 +72,11 @@ def known_bug_on(
 
 
 def hangs_on(version: QgisVersion | None, hanging: dict[str, str]) -> None:
-    """A request that never answers on this version is not sent: it would hold a worker."""
+    """A request that never answers on this version is not sent: it would hold a worker
+    (through the stack) or a QGIS process (via=qgis) until killed."""
     bug = hanging.get(shown(version))
     if bug:
-        pytest.xfail(f"QGIS {shown(version)}: {bug} (not sent: it holds a worker; make repro runs it)")
+        pytest.xfail(
+            f"QGIS {shown(version)}: {bug} "
+            "(not sent: it would hold a worker or a QGIS process until killed; make repro runs it)"
+        )
