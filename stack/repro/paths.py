@@ -56,7 +56,7 @@ def map_prefixes(text: str, mapped: Mapping) -> str:
     for pattern, target in mapped:
         text = pattern.sub(lambda match, target=target: target + match[1].replace("\\", "/"), text)
     # file:///C:/… mapped to /srv/… would read file:////srv/…
-    return re.sub(r"\bfile:///+(?=srv/qgis/repro/)", "file:///", text)
+    return re.sub(rf"\bfile:///+(?={re.escape(CONTAINER_REPRO_DIR.lstrip('/'))}/)", "file:///", text)
 
 
 def mapped_prefixes(case_folder: Path, case_name: str, paths: dict[str, Path]) -> Mapping:
