@@ -188,3 +188,41 @@ def test_to_test_marks_the_failing_versions_as_known_bugs(tmp_path: Path) -> Non
     assert 'FAILS = {"item-unknown": {"3.40": "HTTP 500, expected 404"}}' in text
     assert "known_bug_on(request, qgis_version, FAILS.get(name, {}))" in text  # 3.40 alone: no "before"
     assert "def test_oapif_items(" in text
+
+
+def test_a_real_project_with_its_authors_absolute_paths_stages_and_loads(stack: StackHandle) -> None:
+    assert stack.settings is not None
+    case = load_case(CASES / "qgis-mapthemes")
+    original = case.project.read_bytes()
+
+    staged = stage(case, stack.settings.repro_dir)
+    check_in_qgis(docker.from_env(), stack.settings, case)
+
+    text = staged.read_text()
+    assert case.project.read_bytes() == original  # the user's file is never edited
+    assert "/home/ale/" not in text
+    staged_gpkg = "/srv/qgis/repro/qgis-mapthemes/test_project_mapthemes.gpkg"
+    assert f'coverageLayerSource="{staged_gpkg}|layername=points"' in text
+
+
+def test_via_qgis_is_answered_by_qgis_alone_without_the_plugins(stack: StackHandle, tmp_path: Path) -> None:
+    assert stack.settings is not None
+    case = load_case(CASES / "qgis-mapthemes")
+    stage(case, stack.settings.repro_dir)
+    info = (
+        '"?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetFeatureInfo&LAYERS=red&QUERY_LAYERS=red&STYLES='
+        "&INFO_FORMAT=application/json&CRS=EPSG:4326&BBOX=44.9287,7.0977,45.0714,7.3782"
+        '&WIDTH=512&HEIGHT=260&I=256&J=130"'
+    )
+    requests_file = tmp_path / "requests.txt"
+    requests_file.write_text(f"GET {info} name=stack\nGET {info} name=bare via=qgis\n")
+
+    through_stack, bare = replay(stack.settings, case, read_requests(requests_file), tmp_path / "out")
+
+    assert through_stack.status == bare.status == 200
+    stack_answer = json.loads((tmp_path / "out" / through_stack.body_file).read_text())
+    bare_answer = json.loads((tmp_path / "out" / bare.body_file).read_text())
+    # stack_featureinfo names each feature's layer; QGIS alone does not.
+    assert stack_answer["features"][0]["properties"]["stack:layer_title"] == "red"
+    assert bare_answer["features"][0]["id"] == "red.1"
+    assert "stack:layer_title" not in bare_answer["features"][0]["properties"]

@@ -1,7 +1,7 @@
 """A case folder: what it holds, read and checked before any container starts.
 
 cases/<name>/
-  case.toml        project, dumps, production → local mappings, stack settings
+  case.toml        project, dumps, production → local mappings, stack settings, access rules
   <project>.qgs|.qgz and its file data
   requests.txt     one request a line (see stack.repro.requests_file)
   data/*.sql|*.dump   database dumps (plain SQL or pg_dump -Fc)
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stack.core.errors import StackError
+from stack.repro.paths import CONTAINER_REPRO_DIR
 
 CASE_FILE = "case.toml"
 REQUESTS_FILE = "requests.txt"
@@ -24,6 +25,8 @@ DUMP_SUFFIXES = (".sql", ".dump", ".backup")
 NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 # Only the stack's own knobs may be changed by a case (see .env.example).
 STACK_SETTING = re.compile(r"^(QGIS_|NGINX_)[A-Z0-9_]+$")
+# The rules the stack runs under unless a case brings its own (docker-compose.yml's default).
+DEFAULT_ACCESS_RULES = "/etc/qgis-stack/access/rules.yaml"
 
 
 class CaseError(StackError):
@@ -42,6 +45,7 @@ class Case:
     paths: dict[str, Path] = field(default_factory=dict)  # production prefix → folder in the case
     stack_settings: dict[str, str] = field(default_factory=dict)
     versions: tuple[str, ...] = ()  # the versions QGIS=all runs (default: every one)
+    access_rules: Path | None = None  # rules of the case's own instead of access/rules.yaml
 
     @property
     def requests_file(self) -> Path:
@@ -51,6 +55,15 @@ class Case:
     def database(self) -> str:
         """The PostGIS database the case's dumps go into: never the demo's."""
         return "repro_" + self.name.lower().replace("-", "_")
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """What the stack runs with for this case: its settings and its access rules."""
+        rules = DEFAULT_ACCESS_RULES
+        if self.access_rules is not None:
+            inside = self.access_rules.relative_to(self.folder).as_posix()
+            rules = f"{CONTAINER_REPRO_DIR}/{self.name}/{inside}"
+        return {**self.stack_settings, "STACK_ACCESS_RULES": rules}
 
     @property
     def service(self) -> str:
@@ -71,6 +84,12 @@ def find_project(folder: Path, named: str | None) -> Path:
             raise CaseError(f"{folder / CASE_FILE}: project = '{named}', but {project} does not exist")
         if project.suffix.lower() not in PROJECT_SUFFIXES:
             raise CaseError(f"{project}: a project is a .qgs or .qgz file")
+        if project.resolve().parent != folder.resolve():
+            # QGIS reads relative paths from the project's folder; the staged copy is at the top.
+            raise CaseError(
+                f"{folder / CASE_FILE}: project = '{named}': put the project at the top of the case "
+                "folder (its relative paths are relative to it), its data beside or below it"
+            )
         return project
     found = sorted(p for p in folder.iterdir() if p.suffix.lower() in PROJECT_SUFFIXES)
     if not found:
@@ -114,6 +133,11 @@ def load_case(folder: Path) -> Case:
     for key in settings:
         if not STACK_SETTING.match(key):
             raise CaseError(f"{config_path}: [stack] {key}: only QGIS_* and NGINX_* settings of .env.example")
+    access_rules = None
+    if (rules := config.get("access", {}).get("rules")) is not None:
+        access_rules = (folder / str(rules)).resolve()
+        if not access_rules.is_relative_to(folder) or not access_rules.is_file():
+            raise CaseError(f"{config_path}: [access] rules = '{rules}': no such file in the case folder")
     return Case(
         folder=folder,
         name=folder.name,
@@ -125,4 +149,5 @@ def load_case(folder: Path) -> Case:
         paths=paths,
         stack_settings=settings,
         versions=_strings(section.get("versions", []), "[case] versions"),
+        access_rules=access_rules,
     )

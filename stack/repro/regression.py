@@ -9,6 +9,7 @@ from pathlib import Path
 import docker
 import pytest
 
+from stack.deploy.containers import service_container
 from stack.harness.handle import StackHandle
 from stack.harness.known_bugs import QgisVersion
 from stack.repro.case import Case, load_case
@@ -36,8 +37,11 @@ def prepared_case(stack: StackHandle, folder: str) -> PreparedCase:
         pytest.skip("a reproduction case needs the local stack (its data goes into PostGIS)")
     settings = stack.settings
     case = load_case(settings.root / folder)
-    stage(case, settings.repro_dir)
     client = docker.from_env()
+    if case.access_rules is not None and not runs_with(client, stack, case):
+        # The suite's stack serves everyone under access/rules.yaml; `make repro` restarts it.
+        pytest.skip(f"{folder} runs under access rules of its own: make repro CASE={folder}")
+    stage(case, settings.repro_dir)
     requests_ = read_requests(case.requests_file)
     load_dumps(client, settings, case, fresh=any(r.method == "POST" for r in requests_))
     install_services(client, settings, case)
@@ -45,6 +49,13 @@ def prepared_case(stack: StackHandle, folder: str) -> PreparedCase:
     out = settings.root / "reports" / "regressions" / case.name
     out.mkdir(parents=True, exist_ok=True)
     return PreparedCase(stack, case, {r.name: r for r in requests_}, out)
+
+
+def runs_with(client: docker.DockerClient, stack: StackHandle, case: Case) -> bool:
+    assert stack.settings is not None
+    qgis = service_container(client, stack.settings.project_name, "qgis-server")
+    wanted = f"STACK_ACCESS_RULES={case.environment['STACK_ACCESS_RULES']}"
+    return wanted in qgis.attrs["Config"]["Env"]
 
 
 def shown(version: QgisVersion | None) -> str:
@@ -61,7 +72,11 @@ def known_bug_on(
 
 
 def hangs_on(version: QgisVersion | None, hanging: dict[str, str]) -> None:
-    """A request that never answers on this version is not sent: it would hold a worker."""
+    """A request that never answers on this version is not sent: it would hold a worker
+    (through the stack) or a QGIS process (via=qgis) until killed."""
     bug = hanging.get(shown(version))
     if bug:
-        pytest.xfail(f"QGIS {shown(version)}: {bug} (not sent: it holds a worker; make repro runs it)")
+        pytest.xfail(
+            f"QGIS {shown(version)}: {bug} "
+            "(not sent: it would hold a worker or a QGIS process until killed; make repro runs it)"
+        )

@@ -14,6 +14,7 @@ import requests
 from stack.core.settings import Settings
 from stack.harness.ows import service_exception
 from stack.provision.secrets import demo_user_passwords
+from stack.repro.bare import send_bare
 from stack.repro.case import Case, CaseError
 from stack.repro.requests_file import ReplayRequest
 
@@ -123,6 +124,11 @@ def send(settings: Settings, case: Case, request: ReplayRequest, out: Path) -> O
         )
     headers.setdefault("X-Request-Id", f"repro-{case.name}-{request.number}-{time.time_ns()}")
     started = time.monotonic()
+    if request.via == "qgis":
+        bare = send_bare(settings, case, request)
+        status, content_type, body = bare.status, bare.content_type, bare.body
+        exception = bare.error or error_text(body, content_type)
+        return outcome(request, out, status, content_type, body, exception, started, "")
     try:
         response = requests.request(
             request.method,
@@ -145,6 +151,19 @@ def send(settings: Settings, case: Case, request: ReplayRequest, out: Path) -> O
             if isinstance(error, requests.Timeout)
             else str(error)[:200]
         )
+    return outcome(request, out, status, content_type, body, exception, started, headers["X-Request-Id"])
+
+
+def outcome(
+    request: ReplayRequest,
+    out: Path,
+    status: int,
+    content_type: str,
+    body: bytes,
+    exception: str,
+    started: float,
+    request_id: str,
+) -> Outcome:
     elapsed = time.monotonic() - started
     body_file = f"{request.label}{extension(content_type)}" if body else ""
     if body:
@@ -161,7 +180,7 @@ def send(settings: Settings, case: Case, request: ReplayRequest, out: Path) -> O
         exception=exception,
         body_file=body_file,
         failure=judge(request, status, content_type, body, exception),
-        request_id=headers["X-Request-Id"],
+        request_id=request_id,
     )
 
 

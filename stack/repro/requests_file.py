@@ -5,9 +5,12 @@
     GET /wfs3/collections/districts/items/999 header="Accept: application/json"
     POST ?SERVICE=WFS body=insert.xml role=editor expect=400   body from a file in the case
     GET "?SERVICE=WFS&…" name=axis contains="6.134 49.6"      what the answer must hold
+    POST ?SERVICE=WFS body=insert.xml via=qgis timeout=20      QGIS alone: no nginx, no plugins
 
 Options: name=, body=FILE, content-type=, header="Name: value" (repeatable), role=,
-expect=STATUS, expect-type=CONTENT-TYPE, contains=TEXT and absent=TEXT (repeatable), timeout=SECONDS.
+expect=STATUS, expect-type=CONTENT-TYPE, contains=TEXT and absent=TEXT (repeatable), timeout=SECONDS,
+via=stack (the default: through nginx, the plugins and the access rules) or via=qgis (QgsServer in
+the qgis-server container on the staged project, without plugins: what QGIS itself answers).
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ OPTIONS = (
     "contains",
     "absent",
     "timeout",
+    "via",
 )
+VIAS = ("stack", "qgis")
 DEFAULT_TIMEOUT_S = 90.0
 
 
@@ -51,6 +56,7 @@ class ReplayRequest:
     contains: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()
     timeout_s: float = DEFAULT_TIMEOUT_S
+    via: str = "stack"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -119,6 +125,11 @@ def parse_line(text: str, where: str, folder: Path, number: int, line: int) -> R
         timeout_s = float(timeout) if timeout is not None else DEFAULT_TIMEOUT_S
     except ValueError:
         raise CaseError(f"{where}: timeout={timeout} is not a number of seconds") from None
+    via = one("via") or "stack"
+    if via not in VIAS:
+        raise CaseError(f"{where}: via={via}: one of {', '.join(VIAS)}")
+    if via == "qgis" and one("role"):
+        raise CaseError(f"{where}: via=qgis has no roles (QGIS alone has no access rules): drop role=")
     name = one("name") or slug(target)
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         raise CaseError(f"{where}: name={name}: only A-Z a-z 0-9 _ and -")
@@ -137,6 +148,7 @@ def parse_line(text: str, where: str, folder: Path, number: int, line: int) -> R
         contains=tuple(values.get("contains", [])),
         absent=tuple(values.get("absent", [])),
         timeout_s=timeout_s,
+        via=via,
     )
 
 

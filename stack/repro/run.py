@@ -62,7 +62,7 @@ def stack_matches(settings: Settings, case: Case) -> bool:
         return False
     env = set(qgis.attrs["Config"]["Env"]) | set(nginx.attrs["Config"]["Env"])
     mounts = {m.get("Destination") for m in qgis.attrs.get("Mounts", [])}
-    return "/srv/qgis/repro" in mounts and all(f"{k}={v}" in env for k, v in case.stack_settings.items())
+    return "/srv/qgis/repro" in mounts and all(f"{k}={v}" in env for k, v in case.environment.items())
 
 
 def run_version(
@@ -70,7 +70,7 @@ def run_version(
 ) -> list[Outcome]:
     settings = load(version)
     log = lifecycle.command_log(settings, "repro")
-    for key, value in case.stack_settings.items():
+    for key, value in case.environment.items():
         os.environ[key] = value  # compose reads them; the case decides them
     say(f"QGIS {version}: case {case.name}")
     if stack_matches(settings, case):
@@ -134,7 +134,7 @@ def run_case(folder: Path, wanted: str, root: Path) -> int:
         f"report: {report} ({size / 1024:.0f} KiB); "
         f"{len(versions)} version(s) in {time.monotonic() - started:.0f} s"
     )
-    if case.stack_settings:
-        changed = ", ".join(f"{k}={v}" for k, v in case.stack_settings.items())
+    if case.stack_settings or case.access_rules:
+        changed = ", ".join(f"{k}={v}" for k, v in case.environment.items())
         say(f"the stack still runs with this case's settings ({changed}); `make up` restores yours")
     return 0

@@ -27,8 +27,17 @@ services = []         # e.g. ["prod-gis"]
 hosts = []            # e.g. ["db.internal.example.org"]
 
 [paths]
-# Production folders the project names by absolute path → folders inside this case.
+# Production folders the project names → folders inside this case. Windows prefixes
+# (either slash, any case), shares and relative prefixes for data beside the project work:
 # "/srv/gisdata" = "data"
+# "C:/Users/gis/Projects" = "data"
+# "//fileserver/gis" = "data"
+# "../shared" = "shared"
+
+[access]
+# Access rules of this case's own (the format of access/rules.yaml) instead of the demo's;
+# the roles are still the demo users: anonymous, editor, partner.
+# rules = "rules.yaml"
 
 [stack]
 # Stack settings (.env.example) while this case runs, e.g. a short watchdog for a hang:
@@ -40,10 +49,12 @@ REQUESTS_TXT = """# One request a line, relative to /ows/{name} (from a log: pyt
 # [GET|POST] TARGET [option=value …]   values with spaces in double quotes
 #   name=ID  body=FILE  content-type=TYPE  header="Name: value"  role=editor|partner
 #   expect=STATUS  expect-type=CONTENT-TYPE  contains="TEXT"  absent="TEXT"  timeout=SECONDS
+#   via=qgis   QGIS alone (no nginx, no stack_guard, no plugins, no roles): what QGIS itself does
 # Without expect=, an answer fails when its status is 4xx/5xx or it is a ServiceException.
 GET "?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCapabilities" name=capabilities
 # GET /wfs3/collections.json name=collections
 # POST "?SERVICE=WFS&VERSION=1.1.0&REQUEST=Transaction" body=insert.xml role=editor expect=200
+# POST "?SERVICE=WFS&VERSION=1.1.0&REQUEST=Transaction" body=insert.xml via=qgis timeout=20
 """
 
 

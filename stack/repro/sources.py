@@ -14,9 +14,8 @@ from pathlib import Path
 from lxml import etree
 
 from stack.repro.case import Case, CaseError
+from stack.repro.paths import CONTAINER_REPRO_DIR, is_absolute, map_prefixes, mapped_prefixes, source_file
 
-# Where a staged case's folder is mounted in nginx and QGIS (docker-compose.yml).
-CONTAINER_REPRO_DIR = "/srv/qgis/repro"
 FILE_PROVIDERS = ("ogr", "gdal", "spatialite", "delimitedtext", "mdal", "pdal")
 REMOTE_PROVIDERS = ("wms", "wfs", "arcgisfeatureserver", "arcgismapserver", "oapif", "WFS", "vectortile")
 # Connection parameters a local database replaces (libpq keywords, as QGIS writes them).
@@ -56,15 +55,9 @@ def connection_value(source: str, key: str) -> str | None:
     return found[1].strip("'") if found else None
 
 
-def container_folder(case: Case, local: Path) -> str:
-    return f"{CONTAINER_REPRO_DIR}/{case.name}/{local.relative_to(case.folder).as_posix()}".rstrip("/.")
-
-
-def map_paths(case: Case, source: str) -> str:
+def map_paths(case: Case, text: str) -> str:
     """Production path prefixes → the case's folders as the containers see them."""
-    for prefix, local in sorted(case.paths.items(), key=lambda item: -len(item[0])):
-        source = re.sub(re.escape(prefix) + r"(?=/|\||\?|$)", container_folder(case, local), source)
-    return source
+    return map_prefixes(text, mapped_prefixes(case.folder, case.name, case.paths))
 
 
 def map_postgres(case: Case, source: str) -> str:
@@ -87,12 +80,7 @@ def file_path(layer: LayerSource, source: str) -> str | None:
     """The file a file-based layer reads, as written in its source."""
     if layer.provider not in FILE_PROVIDERS:
         return None
-    path = source.split("|")[0]
-    path = re.sub(r"^file://", "", path).split("?")[0]
-    gdal_prefix = re.match(r"^[A-Za-z0-9_]+:(/.*?)(:[^/]*)?$", path)
-    if gdal_prefix and not re.match(r"^[A-Za-z]:", path):
-        path = gdal_prefix[1]
-    return path
+    return source_file(layer.provider, source)
 
 
 def problem(case: Case, project_dir: Path, layer: LayerSource) -> str | None:
@@ -108,13 +96,13 @@ def problem(case: Case, project_dir: Path, layer: LayerSource) -> str | None:
             return f"{where} names database host '{host}': add it to [database] hosts in case.toml"
         return None
     path = file_path(layer, source)
-    if path is None:
+    if not path:
         return None
     prefix = f"{CONTAINER_REPRO_DIR}/{case.name}/"
     if path.startswith(prefix):
         local = case.folder / path.removeprefix(prefix)
-    elif path.startswith("/") or re.match(r"^[A-Za-z]:[/\\]", path):
-        folder = path.rsplit("/", 1)[0] or "/"
+    elif is_absolute(path):
+        folder = re.split(r"[/\\][^/\\]*$", path)[0] or "/"
         return (
             f"{where} reads {path}, outside the case: copy the file into the case and map its "
             f'folder in case.toml, e.g. [paths] "{folder}" = "data"'
@@ -122,7 +110,13 @@ def problem(case: Case, project_dir: Path, layer: LayerSource) -> str | None:
     else:
         local = (project_dir / path).resolve()
         if not local.is_relative_to(case.folder):
-            return f"{where} reads {local}, outside the case folder: copy it into the case"
+            # Production keeps shared data beside the project's folder (../shared/…): the
+            # case holds it below, and [paths] maps the relative prefix too.
+            folder = re.split(r"[/\\][^/\\]*$", path)[0]
+            return (
+                f"{where} reads {local}, outside the case folder: copy it into the case and map it, "
+                f'e.g. [paths] "{folder}" = "{folder.lstrip("./") or "data"}"'
+            )
     if not local.exists():
         return f"{where}: the file {local} does not exist"
     return None

@@ -12,8 +12,10 @@ from pathlib import Path
 
 from lxml import etree
 
+from stack.core.console import say
 from stack.repro.case import DUMP_SUFFIXES, REQUESTS_FILE, Case, CaseError
-from stack.repro.sources import LayerSource, check_layers, local_source, read_layers
+from stack.repro.paths import absolute_paths
+from stack.repro.sources import LayerSource, check_layers, local_source, map_paths, read_layers
 
 PARSER = etree.XMLParser(remove_blank_text=False, huge_tree=True)
 
@@ -45,15 +47,39 @@ def rewrite(case: Case, root: etree._Element) -> list[LayerSource]:
     layers = read_layers(root)
     check_layers(case, case.folder, layers)
     local = {layer.layer_id: local_source(case, layer) for layer in layers}
+    datasources = set()
     for element in root.iter("maplayer"):
         datasource = element.find("datasource")
         if datasource is not None:
             datasource.text = local[element.findtext("id") or ""]
+            datasources.add(datasource)
     # The layer tree repeats each source; keep it consistent with the layers.
     for element in root.iter("layer-tree-layer"):
         if element.get("id") in local and element.get("source") is not None:
             element.set("source", local[element.get("id", "")])
+    # Layouts (atlas coverage layers), relations, attribute tables and map themes name
+    # layers by source too, and symbols name SVG files: the same prefixes move there.
+    for element in root.iter():
+        if element in datasources or not isinstance(element.tag, str):
+            continue
+        if element.text and element.text.strip():
+            element.text = map_paths(case, element.text)
+        for key, value in element.attrib.items():
+            element.set(key, map_paths(case, value))
     return layers
+
+
+def unmapped_paths(root: etree._Element) -> list[str]:
+    """Absolute paths still in the staged copy: QGIS finds layers by id first, so a stale
+    path in a layout or relation usually does no harm, but an SVG or form file will be missing."""
+    found: dict[str, None] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for text in [element.text or "", *element.attrib.values()]:
+            for path in absolute_paths(text):
+                found.setdefault(path)
+    return list(found)
 
 
 def stage(case: Case, repro_dir: Path) -> Path:
@@ -61,6 +87,13 @@ def stage(case: Case, repro_dir: Path) -> Path:
     text, members = project_xml(case)
     root = parse(case, text)
     rewrite(case, root)
+    stale = unmapped_paths(root)
+    if stale:
+        shown = "\n  ".join(stale[:8]) + ("\n  …" if len(stale) > 8 else "")
+        say(
+            f"{case.project.name} still names {len(stale)} absolute path(s) outside the case "
+            f"(map their folders in [paths] if QGIS needs them):\n  {shown}"
+        )
     target = repro_dir / case.name
     if target.exists():
         shutil.rmtree(target)
