@@ -15,6 +15,7 @@ import re
 
 from qgis.core import QgsLayerTreeGroup, QgsLayerTreeLayer, QgsLayoutItemMap, QgsMapLayer, QgsProject
 from qgis.server import QgsConfigCache, QgsRequestHandler, QgsServerInterface, QgsServerProjectUtils
+from stack_plugin_kit.server_settings import server_settings
 
 from .layer_names import layer_names
 from .rules import Rules
@@ -67,8 +68,7 @@ def _project(server_iface: QgsServerInterface) -> QgsProject | None:
     path = server_iface.configFilePath()
     if not path:
         return None
-    settings = server_iface.serverSettings() if hasattr(server_iface, "serverSettings") else None
-    return QgsConfigCache.instance().project(path, settings)
+    return QgsConfigCache.instance().project(path, server_settings())
 
 
 class _Names:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from qgis.core import Qgis, QgsMessageLog
 from qgis.server import QgsConfigCache, QgsServerInterface, QgsServerSettings
+from stack_plugin_kit.server_settings import server_settings
 
 from .choice import PreloadChoiceError, projects_to_preload
 
@@ -41,12 +42,8 @@ class PreloadPlugin:
                 f"QGIS_STACK_PRELOAD_PROJECTS: no project named {', '.join(missing)} in {folders}",
                 Qgis.Warning,
             )
-        # The settings QGIS reads from the environment (bad layers, trusted metadata, GetPrint
-        # off): the project is cached with the read flags a request would have used.
-        settings = QgsServerSettings()
-        settings.load()
         for path in paths:
-            load(settings, path)
+            load(server_settings(), path)
 
 
 def load(settings: QgsServerSettings, path: Path) -> None:
