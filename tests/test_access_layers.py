@@ -20,6 +20,7 @@ from stack.harness.ows import oapif_get, ows_get, service_exception
 RESTRICTED = ["stack_anonymous", "stack_as_partner"]
 ROW_FILTER = {"stack_anonymous": 5_000_000, "stack_as_partner": 1_000_000}
 OBSERVATION_GREEN = (0x1A, 0x96, 0x41)  # qgis-server/demo/make_demo_project.py OBSERVATION
+PLACE_RED = (0xB2, 0x18, 0x2B)  # qgis-server/demo/make_demo_project.py PLACE
 PRINT = {
     "SERVICE": "WMS",
     "VERSION": "1.3.0",
@@ -32,10 +33,18 @@ PRINT = {
 }
 
 
-def green_pixels(png: bytes) -> int:
+def pixels_of(png: bytes, colour: tuple[int, int, int]) -> int:
     image = Image.open(io.BytesIO(png)).convert("RGB")
     colours = image.getcolors(maxcolors=image.width * image.height) or []
-    return next((count for count, colour in colours if colour == OBSERVATION_GREEN), 0)
+    return next((count for count, found in colours if found == colour), 0)
+
+
+def green_pixels(png: bytes) -> int:
+    return pixels_of(png, OBSERVATION_GREEN)
+
+
+def red_pixels(png: bytes) -> int:
+    return pixels_of(png, PLACE_RED)
 
 
 @pytest.mark.postgis
@@ -107,6 +116,24 @@ def test_getprint_never_draws_a_hidden_layer(
         assert response.status_code == 200, response.text[:300]
         assert response.headers["Content-Type"].startswith("image/png")
         assert green_pixels(response.content) == 0
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
+def test_a_map_following_a_theme_prints_the_themes_layers_the_role_may_see(
+    role: str, request: pytest.FixtureRequest, stack: StackHandle
+) -> None:
+    # TEMPLATE=field: its map follows the theme "field-notes" (observations, countries).
+    field = {**PRINT, "TEMPLATE": "field"}
+    editor = ows_get(stack, field)
+    assert editor.status_code == 200, editor.text[:300]
+    assert green_pixels(editor.content) > 0
+    assert red_pixels(editor.content) == 0  # places are not in the theme
+
+    response = ows_get(request.getfixturevalue(role), field)
+
+    assert response.status_code == 200, response.text[:300]
+    assert green_pixels(response.content) == 0
+    assert red_pixels(response.content) == 0  # not the project's checked layers instead
 
 
 @pytest.mark.parametrize("role", RESTRICTED)

@@ -1,12 +1,12 @@
 """GetPrint draws what the role may see, and nothing else.
 
 QGIS checks LAYERS against the access rules for GetMap, but a print's maps take their
-layers from mapN:LAYERS, else from LAYERS, else from the layout's own map items (the
-project's visible layers), and none of those is checked. Here, before QGIS runs, every map
-of the layout gets an explicit mapN:LAYERS holding only the layers the role may read
-(groups and the project's root name expanded into their layers). A map whose layers the
-layout locks cannot be changed by a request: if it holds a layer the role may not read,
-the print is refused.
+layers from mapN:LAYERS, else from LAYERS, else from the layout's own map items (the map
+theme a map follows, or the project's visible layers), and none of those is checked.
+Here, before QGIS runs, every map of the layout gets an explicit mapN:LAYERS holding only
+the layers the role may read (groups and the project's root name expanded into their
+layers). A map whose layers the layout locks cannot be changed by a request: if it holds
+a layer the role may not read, the print is refused.
 """
 
 from __future__ import annotations
@@ -54,7 +54,14 @@ def restrict_print_layers(
         for existing in [k for k in parameters if _key(k) == key]:
             handler.removeParameter(existing)
         asked = parameters.get(by_name.get(key, ""), "") or default
-        layers = resolver.expand(asked) if asked.strip() else resolver.visible_layers()
+        if asked.strip():
+            layers = resolver.expand(asked)
+        elif item.followVisibilityPreset():
+            # QGIS draws the theme's layers here (data-defined theme included); with an
+            # explicit layer list it draws that list and ignores the theme.
+            layers = list(reversed(item.layersToRender(item.createExpressionContext())))
+        else:
+            layers = resolver.visible_layers()
         allowed = [layer for layer in layers if layer.id() in readable]
         if not allowed:
             # No layers at all would make the map draw the project's visible layers.

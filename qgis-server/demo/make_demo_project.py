@@ -26,6 +26,7 @@ from qgis.core import (
     QgsLayoutSize,
     QgsLineSymbol,
     QgsMapLayer,
+    QgsMapThemeCollection,
     QgsMarkerSymbol,
     QgsPalLayerSettings,
     QgsPrintLayout,
@@ -54,6 +55,10 @@ RIVER = "#2f7fc1"
 PLACE = "#b2182b"
 OBSERVATION = "#1a9641"
 PRINT_LAYOUT = "world"
+# A layout whose map follows a map theme: the field notes over the countries.
+FIELD_LAYOUT = "field"
+FIELD_THEME = "field-notes"
+FIELD_THEME_LAYERS = ("observations", "countries")
 
 
 class DemoError(Exception):
@@ -210,6 +215,32 @@ def add_print_layout(project: QgsProject) -> None:
     project.layoutManager().addLayout(layout)
 
 
+def add_field_layout(project: QgsProject) -> None:
+    """A map theme and a layout whose map follows it (TEMPLATE=field): what a GetPrint
+    without LAYERS draws is the theme's layers, not the project's checked ones."""
+    record = QgsMapThemeCollection.MapThemeRecord()
+    record.setLayerRecords(
+        [
+            QgsMapThemeCollection.MapThemeLayerRecord(layer)
+            for layer in project.mapLayers().values()
+            if layer.name() in FIELD_THEME_LAYERS
+        ]
+    )
+    project.mapThemeCollection().insert(FIELD_THEME, record)
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()
+    layout.setName(FIELD_LAYOUT)
+    field = QgsLayoutItemMap(layout)
+    field.setId("map0")
+    field.attemptMove(QgsLayoutPoint(10, 10, QgsUnitTypes.LayoutMillimeters))
+    field.attemptResize(QgsLayoutSize(277, 190, QgsUnitTypes.LayoutMillimeters))
+    field.setExtent(QgsRectangle(-180, -90, 180, 90))
+    field.setFollowVisibilityPreset(True)
+    field.setFollowVisibilityPresetName(FIELD_THEME)
+    layout.addLayoutItem(field)
+    project.layoutManager().addLayout(layout)
+
+
 def write_project(output_dir: Path) -> Path:
     project = QgsProject()
     project.setCrs(project.crs().fromOgcWmsCrs("EPSG:4326"))
@@ -222,6 +253,7 @@ def write_project(output_dir: Path) -> Path:
         root.addLayer(layer)
     publish(project, layers)
     add_print_layout(project)
+    add_field_layout(project)
 
     # Write next to the target and rename, so a server never reads half a file.
     target = output_dir / f"{PROJECT_NAME}.qgs"
