@@ -69,6 +69,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="instead: time project loading with and without the cold-start settings",
     )
     parser.add_argument("--concurrency", help="comma-separated client counts (default: the plan's)")
+    parser.add_argument("--repeats", type=int, help="windows per target, workload and concurrency")
     parser.add_argument("--soak", type=int, default=0, help="instead: N requests, worker RSS over time")
     return parser.parse_args(argv)
 
@@ -186,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     plan = QUICK if (args.quick or args.smoke) else FULL
     if args.concurrency:
         plan = replace(plan, concurrencies=tuple(int(c) for c in args.concurrency.split(",")))
+    if args.repeats:
+        plan = replace(plan, repeats=args.repeats)
     workers = len(worker_pids(service_container(client, settings.project_name, "qgis-server")))
     workloads = [w for w in WORKLOADS if not args.workloads or w.name in args.workloads.split(",")]
     if args.smoke:
