@@ -12,7 +12,7 @@ export QGIS
 
 CASE ?=
 
-.PHONY: help repro up down reload logs ps integration-test fault-test unit-test plugin-test lint test bench bench-quick soak clean
+.PHONY: help repro up down reload logs ps integration-test fault-test unit-test plugin-test lint test bench bench-quick soak cache-clear clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -81,6 +81,9 @@ bench-quick: $(VENV)/.installed ## make bench in a few minutes: short windows, o
 
 soak: $(VENV)/.installed ## SOAK=20000 requests through the stack, worker RSS over time
 	$(PY) -m stack.bench $(if $(QGIS),--qgis $(QGIS)) --soak $(or $(SOAK),20000)
+
+cache-clear: $(VENV)/.installed ## make every tile in nginx's tile cache stale now
+	$(PY) -m stack.deploy.tile_cache $(if $(QGIS),--qgis $(QGIS))
 
 repro: $(VENV)/.installed ## replay a case: CASE=cases/<name> [QGIS=3.22|3.40|3.44|all|"3.22 3.44"]
 	@test -n "$(CASE)" || { echo "make repro: say which case: make repro CASE=cases/<name> [QGIS=…|all]" >&2; exit 2; }

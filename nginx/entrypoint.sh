@@ -10,6 +10,10 @@ readonly RUN_DIR=/tmp/nginx
 readonly CONFIG="$RUN_DIR/nginx.conf"
 readonly METRICS_ACL="$RUN_DIR/metrics-allow.conf"
 readonly STAGING_DIR="$RUN_DIR/staging"
+# Shared with nginx-cache-watch: one reload at a time, never of a half-written config.
+readonly RELOAD_LOCK="$RUN_DIR/reload.lock"
+# How often the tile cache's watcher looks for changed projects, styles and rules.
+readonly CACHE_WATCH_INTERVAL_S=2
 
 log() { printf 'nginx: %s\n' "$*" >&2; }
 die() { printf 'nginx: error: %s\n' "$*" >&2; exit 64; }
@@ -44,7 +48,8 @@ read_env() {
 	export QGIS_FCGI_ADDRESS NGINX_FCGI_CONNECT_TIMEOUT NGINX_FCGI_READ_TIMEOUT \
 		NGINX_CLIENT_MAX_BODY_SIZE NGINX_LOG_LEVEL NGINX_RESOLVER NGINX_FALLBACK_HOST \
 		STACK_TRUSTED_PROXIES STACK_INFO_ALLOW \
-		QGIS_METRICS_ADDRESS NGINX_RUN_DIR NGINX_XML_MAX_BODY_SIZE STACK_XML_MAX_DEPTH
+		QGIS_METRICS_ADDRESS NGINX_RUN_DIR NGINX_XML_MAX_BODY_SIZE STACK_XML_MAX_DEPTH \
+		NGINX_TILE_CACHE_MAX_SIZE
 }
 
 validate_env() {
@@ -64,6 +69,7 @@ validate_env() {
 	done
 	require_match NGINX_XML_MAX_BODY_SIZE '^[0-9]+[kKmM]?$' 'a size such as 4m'
 	require_match STACK_XML_MAX_DEPTH '^[1-9][0-9]{0,3}$' 'a whole number from 1 to 9999'
+	require_match NGINX_TILE_CACHE_MAX_SIZE '^[1-9][0-9]*[kKmMgG]?$' 'an nginx size such as 64m, well below NGINX_MEM_LIMIT (the cache is on the tmpfs)'
 	[[ -n "$NGINX_RESOLVER" ]] || die "no nameserver in /etc/resolv.conf: set NGINX_RESOLVER"
 	[[ -r /etc/qgis-stack/access/users.map ]] ||
 		die "no /etc/qgis-stack/access/users.map: mount the access folder (STACK_ACCESS_DIR)"
@@ -121,7 +127,8 @@ render_templates() {
 		# shellcheck disable=SC2016
 		envsubst '${QGIS_FCGI_ADDRESS} ${NGINX_FCGI_CONNECT_TIMEOUT} ${NGINX_FCGI_READ_TIMEOUT}
 			${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_LOG_LEVEL} ${NGINX_RESOLVER} ${NGINX_RUN_DIR} ${NGINX_FALLBACK_HOST}
-			${QGIS_METRICS_ADDRESS} ${NGINX_XML_MAX_BODY_BYTES} ${STACK_XML_MAX_DEPTH}' \
+			${QGIS_METRICS_ADDRESS} ${NGINX_XML_MAX_BODY_BYTES} ${STACK_XML_MAX_DEPTH}
+			${NGINX_TILE_CACHE_MAX_SIZE}' \
 			<"$template" >"$dir/$name"
 	done
 }
@@ -131,14 +138,18 @@ render_config() {
 	write_geo_entries STACK_TRUSTED_PROXIES "$RUN_DIR/trusted-proxies.conf"
 	write_geo_entries STACK_INFO_ALLOW "$RUN_DIR/info-allow.conf"
 	render_metrics_acl
+	nginx-cache-watch once
 	render_templates "$RUN_DIR"
 	nginx -t -q -c "$CONFIG" || die "the rendered config $CONFIG is invalid (see above)"
 }
 
 # The running config stays in place until nginx has accepted the new one: a staging copy is
 # tested first (with its includes pointing at the staging copies), then moved in.
+# The tile cache's watcher reloads too: the lock keeps it from reading a half-written config.
 reload_config() {
 	local started=$SECONDS
+	exec 9>"$RELOAD_LOCK"
+	flock 9
 	NGINX_RUN_DIR="$STAGING_DIR" render_templates "$STAGING_DIR"
 	nginx -t -q -c "$STAGING_DIR/nginx.conf" ||
 		die "the new config is invalid (see above); nginx keeps running the old one"
@@ -161,6 +172,8 @@ main() {
 	esac
 	validate_env
 	render_config
+	# Outlives this shell: it becomes a child of the nginx master that replaces it.
+	nginx-cache-watch watch "$CONFIG" "$CACHE_WATCH_INTERVAL_S" &
 	log "serving on :8080, QGIS FastCGI at $QGIS_FCGI_ADDRESS"
 	exec nginx -c "$CONFIG" -g 'daemon off;'
 }

@@ -29,7 +29,7 @@ from stack.bench.inprocess.limit import digest
 from stack.bench.limit import Limit
 from stack.bench.loadgen import LoadGenerator, LoadResult
 from stack.bench.soak import soak
-from stack.bench.targets import Peers, Target, peer_specs, stack_target
+from stack.bench.targets import Peers, Target, cached_stack_target, peer_specs, stack_target
 from stack.bench.workloads import ROLE, WORKLOADS, Workload
 from stack.core.settings import REPO_ROOT, Settings, load
 from stack.deploy.containers import service_container
@@ -232,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     names: list[str] = [report.LIMIT]
     try:
         stack = stack_target(client, settings)
-        targets = [stack] + [
+        tiles = tuple(w.name for w in workloads if w.tile)
+        targets = [stack, *([cached_stack_target(stack, tiles)] if tiles else [])] + [
             peers.start(s, i, settings.http_port + FIRST_PEER_PORT_OFFSET + i) for i, s in enumerate(specs)
         ]
         names = [report.LIMIT, *(t.name for t in targets)]

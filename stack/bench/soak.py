@@ -12,6 +12,7 @@ from pathlib import Path
 import docker
 import requests
 
+from stack.bench.targets import CACHE_BYPASS
 from stack.bench.workloads import ROLE, WORKLOADS
 from stack.core.settings import REPO_ROOT, Settings
 from stack.deploy.containers import service_container
@@ -52,6 +53,7 @@ def soak(client: docker.DockerClient, settings: Settings, total: int) -> int:
     url = f"{settings.base_url}/ows/demo"
     session = requests.Session()
     session.auth = (ROLE, demo_user_passwords(settings)[ROLE])
+    session.headers.update(CACHE_BYPASS)  # QGIS renders every request: its memory is the point
     errors = 0
     done = 0
     curve = []

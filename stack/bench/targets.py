@@ -25,6 +25,8 @@ PEER_PORT = 8080  # inside the peer containers
 READY_TIMEOUT_S = 180
 PRELOAD_SETTING = "QGIS_STACK_PRELOAD_PROJECTS"
 BENCH_LABEL = "qgis-stack.bench"
+# nginx/tile-cache-http.conf.template: past the tile cache, so QGIS renders every request.
+CACHE_BYPASS = {"X-Stack-Cache": "bypass"}
 
 
 @dataclass
@@ -76,7 +78,8 @@ def stack_target(client: docker.DockerClient, settings: Settings) -> Target:
             raise RuntimeError("qgis-server did not come back after a restart")
 
     ids = [service_container(client, settings.project_name, s).id for s in ("nginx", "qgis-server")]
-    # Signed in as the demo user of the bench's role (users.map maps the user to the role).
+    # Signed in as the demo user of the bench's role (users.map maps the user to the role),
+    # and past the tile cache: QGIS renders every request, like the peers.
     auth = base64.b64encode(f"{ROLE}:{demo_user_passwords(settings)[ROLE]}".encode()).decode()
     return Target(
         "stack (nginx)",
@@ -84,7 +87,20 @@ def stack_target(client: docker.DockerClient, settings: Settings) -> Target:
         "/ows/demo",
         ids,
         restart,
-        headers={"Authorization": f"Basic {auth}"},
+        headers={"Authorization": f"Basic {auth}", **CACHE_BYPASS},
+    )
+
+
+def cached_stack_target(stack: Target, tile_workloads: tuple[str, ...]) -> Target:
+    """The stack with its tile cache (same role): after the warm-up every tile is a hit."""
+    return Target(
+        "stack, tile cache hits",
+        stack.base_url,
+        stack.prefix,
+        stack.container_ids,
+        stack.restart,
+        headers={name: value for name, value in stack.headers.items() if name not in CACHE_BYPASS},
+        only_workloads=tile_workloads,
     )
 
 
