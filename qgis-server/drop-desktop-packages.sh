@@ -3,8 +3,12 @@
 # (LLVM and Mesa's GL drivers, Qt Designer and qdoc, SciPy and SymPy via fontTools):
 # each is replaced by an empty package of the same name, version and architecture, so dpkg
 # deletes its files while apt still sees every dependency met (later `apt-get install`s
-# in images built on this one keep working). Run as root at build time with the package
-# names or dpkg-query patterns; names that are not installed are skipped.
+# in images built on this one keep working). Then everything that was installed only for
+# them goes for real (apt-get autoremove; Recommends do not hold a package: the image is
+# installed without them, so a package they reach was pulled in by an emptied one's
+# Depends). Run as root at build time with the package names or dpkg-query patterns;
+# names that are not installed are skipped. The package names differ between Debian
+# suites: give every suite's.
 set -Eeuo pipefail
 
 readonly WORK=/tmp/stand-ins
@@ -43,6 +47,10 @@ main() {
 	fi
 	rm -rf "$WORK"
 	log "emptied $count package(s)"
+	local output
+	output="$(DEBIAN_FRONTEND=noninteractive apt-get -o APT::AutoRemove::RecommendsImportant=false \
+		-o APT::AutoRemove::SuggestsImportant=false autoremove --purge -y)"
+	log "removed $(grep -c '^Removing' <<<"$output" || true) package(s) nothing needs any more"
 }
 
 main "$@"
