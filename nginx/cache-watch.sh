@@ -2,7 +2,7 @@
 # Keeps the tile cache honest. The cache key holds $stack_cache_generation, which this
 # script writes into an nginx map: per project, a fingerprint of the project's files (every
 # folder nginx may take it from), plus a global one of the access rules, the styles beside
-# the projects and the last `make cache-clear`. A changed fingerprint is a new generation:
+# the projects, the data edits nginx passed and the last `make cache-clear`. A changed fingerprint is a new generation:
 # nginx is reloaded and every tile stored under the old one is never served again (it
 # ages out of the cache).
 #   nginx-cache-watch once                      write the map (at container start)
@@ -12,6 +12,8 @@ set -Eeuo pipefail
 
 readonly MAP=/tmp/nginx/cache-generation.map
 readonly CLEAR_FILE=/tmp/nginx/cache-clear-request
+# nginx appends a line per WFS-T transaction it passed (tile-cache-http.conf.template).
+readonly EDITS_FILE=/tmp/nginx/data-edits.log
 # Taken by every reload of nginx (nginx-entrypoint reload too), so none reads a config
 # another is writing.
 readonly RELOAD_LOCK=/tmp/nginx/reload.lock
@@ -48,7 +50,7 @@ render_map() {
 	for file in "$PROJECTS_DIR"/*.qml "$PROJECTS_DIR"/*.sld "$DEMO_DIR"/*.qml "$DEMO_DIR"/*.sld; do
 		if [[ -e "$file" ]]; then styles+=("$file"); fi
 	done
-	global="$(fingerprint "${RULE_FILES[@]}" "$CLEAR_FILE" "${styles[@]}")"
+	global="$(fingerprint "${RULE_FILES[@]}" "$CLEAR_FILE" "$EDITS_FILE" "${styles[@]}")"
 	while IFS= read -r file; do
 		name="$(basename "${file%.*}")"
 		# The names nginx's location accepts; nginx compares map strings ignoring case, so

@@ -18,7 +18,9 @@ from stack.core.waiting import wait_until
 from stack.deploy.reload import reload
 from stack.deploy.tile_cache import clear
 from stack.harness.handle import StackHandle
-from stack.harness.ows import ows_get
+from stack.harness.ows import ows_get, ows_post
+from stack.harness.wfst import post_transaction, transaction, update
+from tests.demo import EDITABLE_LAYER
 
 STALE_WITHIN_S = 20  # the watcher looks every 2 s; nginx reloads within a second
 # Central Europe at zoom 4 (places are drawn from there on), places only: the partner sees
@@ -203,6 +205,22 @@ def test_changed_access_rules_make_every_tile_stale(stack: StackHandle) -> None:
     os.utime(rules, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
 
     assert stale_after(stack, params)
+
+
+@pytest.mark.parametrize("where", ["query string", "body only"])
+def test_a_wfs_transaction_makes_every_tile_stale(stack_as_editor: StackHandle, where: str) -> None:
+    params = tile(layers=EDITABLE_LAYER)
+    stored(stack_as_editor, params)
+    # An update of no feature: a transaction QGIS accepts (200) that changes no row.
+    body = transaction(update(EDITABLE_LAYER, [987654321], {"kind": "unchanged"}))
+    if where == "query string":
+        outcome = post_transaction(stack_as_editor, body)
+        assert outcome.http_status == 200 and outcome.exception is None, outcome
+    else:
+        response = ows_post(stack_as_editor, body, {"SERVICE": "WFS", "VERSION": "1.1.0"})
+        assert response.status_code == 200, response.text[:300]
+
+    assert stale_after(stack_as_editor, params)
 
 
 @pytest.mark.docker
