@@ -24,6 +24,7 @@ from stack.core.waiting import wait_until
 from stack.deploy.containers import service_container
 from stack.deploy.health import healthy
 from stack.deploy.reload import reload
+from stack.deploy.tile_cache import CACHE_BYPASS
 from stack.deploy.workers import worker_pids
 from stack.harness.acknowledged import acknowledgement_mismatches, insert_request, inserted, stored_numbers
 from stack.harness.handle import StackHandle
@@ -103,7 +104,8 @@ def inserts(stack_as_editor: StackHandle, prefix: str) -> tuple[Request, Verdict
 
 def getmaps(stack: StackHandle) -> tuple[Request, Verdict]:
     def send(_: int) -> requests.Response:
-        return stack.get(stack.ows_url(), params=SMALL_GETMAP)
+        # Past nginx's tile cache: every GetMap keeps a QGIS worker busy.
+        return stack.get(stack.ows_url(), params=SMALL_GETMAP, headers=CACHE_BYPASS)
 
     return send, expect_status(200, "image/png")
 

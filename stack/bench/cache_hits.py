@@ -14,9 +14,9 @@ import time
 
 import requests
 
-from stack.bench.targets import CACHE_BYPASS
 from stack.bench.workloads import tile_queries, wmts_tile
 from stack.core.settings import load
+from stack.deploy.tile_cache import CACHE_BYPASS
 
 DEFAULT_COUNT = 50
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import docker
 import requests
 
-from stack.bench.targets import CACHE_BYPASS
 from stack.bench.workloads import ROLE, WORKLOADS
 from stack.core.settings import REPO_ROOT, Settings
 from stack.deploy.containers import service_container
+from stack.deploy.tile_cache import CACHE_BYPASS
 from stack.deploy.workers import worker_pids
 from stack.provision.secrets import demo_user_passwords
 

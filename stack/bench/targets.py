@@ -18,6 +18,7 @@ from stack.core.settings import ROLE_HEADER, Settings
 from stack.core.waiting import wait_until
 from stack.deploy import lifecycle
 from stack.deploy.containers import service_container
+from stack.deploy.tile_cache import CACHE_BYPASS
 from stack.provision.secrets import demo_user_passwords
 
 DEMO_PROJECT = "/srv/qgis/demo/demo.qgs"
@@ -25,8 +26,6 @@ PEER_PORT = 8080  # inside the peer containers
 READY_TIMEOUT_S = 180
 PRELOAD_SETTING = "QGIS_STACK_PRELOAD_PROJECTS"
 BENCH_LABEL = "qgis-stack.bench"
-# nginx/tile-cache-http.conf.template: past the tile cache, so QGIS renders every request.
-CACHE_BYPASS = {"X-Stack-Cache": "bypass"}
 
 
 @dataclass

@@ -16,6 +16,9 @@ from stack.core.settings import load
 from stack.deploy.containers import service_container
 
 NGINX_CONFIG = "/tmp/nginx/nginx.conf"  # where nginx-entrypoint renders it
+# Sent with a request, nginx passes it to QGIS even when the tile is stored
+# (nginx/tile-cache-http.conf.template): for measuring or loading QGIS, not the cache.
+CACHE_BYPASS = {"X-Stack-Cache": "bypass"}
 
 
 def clear(client: docker.DockerClient, project_name: str) -> None:
