@@ -8,6 +8,7 @@
 #   nginx-cache-watch once                      write the map (at container start)
 #   nginx-cache-watch watch CONFIG INTERVAL_S   look every INTERVAL_S seconds, reload on change
 #   nginx-cache-watch clear CONFIG              a new generation for every project now
+#   nginx-cache-watch settled                   exit 0 when no change waits and no reload runs
 set -Eeuo pipefail
 
 readonly MAP=/tmp/nginx/cache-generation.map
@@ -148,12 +149,22 @@ clear() {
 	log "tile cache cleared (new generation)"
 }
 
+# settled: the map is what the files say now and no reload is under way (for tests that
+# must start from a known generation).
+settled() {
+	(
+		flock -n 9 || exit 1
+		[[ -f "$MAP" && "$(render_map)" == "$(<"$MAP")" ]]
+	) 9>"$RELOAD_LOCK"
+}
+
 main() {
 	case "${1:-}" in
 	once) write_map || true ;;
 	watch) (($# == 3)) || die "usage: nginx-cache-watch watch CONFIG INTERVAL_S"; watch "$2" "$3" ;;
 	clear) (($# == 2)) || die "usage: nginx-cache-watch clear CONFIG"; clear "$2" ;;
-	*) die "usage: nginx-cache-watch once | watch CONFIG INTERVAL_S | clear CONFIG" ;;
+	settled) settled ;;
+	*) die "usage: nginx-cache-watch once | watch CONFIG INTERVAL_S | clear CONFIG | settled" ;;
 	esac
 }
 

@@ -16,16 +16,27 @@ import requests
 from stack.bench.workloads import tile_bbox
 from stack.core.waiting import wait_until
 from stack.deploy.reload import reload
-from stack.deploy.tile_cache import clear
+from stack.deploy.tile_cache import clear, settled
 from stack.harness.handle import StackHandle
 from stack.harness.ows import ows_get, ows_post
 from stack.harness.wfst import post_transaction, transaction, update
 from tests.demo import EDITABLE_LAYER
 
+pytestmark = pytest.mark.docker  # the watcher is asked inside the nginx container
+
 STALE_WITHIN_S = 20  # the watcher looks every 2 s; nginx reloads within a second
 # Central Europe at zoom 4 (places are drawn from there on), places only: the partner sees
 # cities over 1 million, the public over 5 million (access/rules.yaml): their tiles differ.
 EUROPE_Z4 = (4, 8, 5)
+
+
+@pytest.fixture(autouse=True)
+def settled_cache(stack_session: StackHandle, docker_client: docker.DockerClient) -> None:
+    """Each test starts once the watcher has nothing pending: a fresh stack's demo project is
+    written after nginx starts, and other tests change rules or data."""
+    assert stack_session.settings is not None
+    name = stack_session.settings.project_name
+    assert wait_until(lambda: settled(docker_client, name), STALE_WITHIN_S), "the tile cache never settled"
 
 
 def tile(zoom: int = 5, x: int = 16, y: int = 10, layers: str = "demo") -> dict[str, str]:
@@ -195,7 +206,6 @@ def stale_after(stack: StackHandle, params: dict[str, str]) -> bool:
     return wait_until(lambda: cache_status(stack, params) == "MISS", STALE_WITHIN_S)
 
 
-@pytest.mark.docker
 def test_changed_access_rules_make_every_tile_stale(stack: StackHandle) -> None:
     params = tile()
     stored(stack, params)
@@ -223,7 +233,6 @@ def test_a_wfs_transaction_makes_every_tile_stale(stack_as_editor: StackHandle, 
     assert stale_after(stack_as_editor, params)
 
 
-@pytest.mark.docker
 def test_cache_clear_makes_every_tile_stale(stack: StackHandle, docker_client: docker.DockerClient) -> None:
     params = tile()
     stored(stack, params)
@@ -234,7 +243,6 @@ def test_cache_clear_makes_every_tile_stale(stack: StackHandle, docker_client: d
     assert cache_status(stack, params) == "MISS"
 
 
-@pytest.mark.docker
 def test_make_reload_keeps_the_stored_tiles(stack: StackHandle) -> None:
     params = tile()
     stored(stack, params)

@@ -28,6 +28,13 @@ def clear(client: docker.DockerClient, project_name: str) -> None:
         raise StackError(f"clearing the tile cache failed: {result.output.decode(errors='replace').strip()}")
 
 
+def settled(client: docker.DockerClient, project_name: str) -> bool:
+    """No change to projects, styles, rules or data waits for the watcher, and no reload of
+    nginx is under way: what is stored now stays reachable until the next change."""
+    nginx = service_container(client, project_name, "nginx")
+    return nginx.exec_run(["nginx-cache-watch", "settled"]).exit_code == 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make cache-clear", description=__doc__)
     parser.add_argument("--qgis", help="QGIS version of the running stack")
