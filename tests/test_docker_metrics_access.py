@@ -59,8 +59,11 @@ def status_from_inside(container: Container, *headers: str) -> str:
 
 
 def serving(container: Container) -> bool:
+    # The entrypoint logs "serving" just before it execs nginx: wait for nginx to answer too.
     container.reload()
-    return container.status == "running" and b"serving on :8080" in container.logs()
+    if container.status != "running" or b"serving on :8080" not in container.logs():
+        return False
+    return status_from_inside(container) != "000"
 
 
 def test_an_address_not_listed_gets_403_whatever_it_claims(nginx_allowing):
