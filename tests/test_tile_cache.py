@@ -39,7 +39,9 @@ def settled_cache(stack_session: StackHandle, docker_client: docker.DockerClient
     assert wait_until(lambda: settled(docker_client, name), STALE_WITHIN_S), "the tile cache never settled"
 
 
-def tile(zoom: int = 5, x: int = 16, y: int = 10, layers: str = "demo") -> dict[str, str]:
+# countries: every role may see it on every version (3.22 refuses the root group "demo" to a
+# role that may not see one of its layers).
+def tile(zoom: int = 5, x: int = 16, y: int = 10, layers: str = "countries") -> dict[str, str]:
     return {
         "SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetMap", "LAYERS": layers, "STYLES": "",
         "CRS": "EPSG:3857", "BBOX": tile_bbox(zoom, x, y), "WIDTH": "256", "HEIGHT": "256",
@@ -71,15 +73,20 @@ def stored(stack: StackHandle, params: dict[str, str]) -> requests.Response:
     return second
 
 
-@pytest.mark.parametrize("make_params", [tile, wmts_tile], ids=["WMS GetMap", "WMTS GetTile"])
-def test_an_anonymous_tile_is_stored_once_and_not_private_downstream(
-    stack_anonymous: StackHandle, make_params
-) -> None:
-    hit = stored(stack_anonymous, make_params())
+def test_an_anonymous_tile_is_stored_once_and_not_private_downstream(stack_anonymous: StackHandle) -> None:
+    hit = stored(stack_anonymous, tile())
 
     assert hit.headers["Content-Type"].startswith("image/png")
     assert "private" not in hit.headers["Cache-Control"]
     assert "Authorization" in hit.headers["Vary"]
+
+
+def test_a_wmts_tile_is_stored_once(stack: StackHandle) -> None:
+    # WMTS offers the whole project (the root group) as its one layer: the full-view role.
+    hit = stored(stack, wmts_tile())
+
+    assert hit.headers["Content-Type"].startswith("image/png")
+    assert "private" in hit.headers["Cache-Control"]
 
 
 def test_a_partner_tile_is_private_downstream(stack_as_partner: StackHandle) -> None:

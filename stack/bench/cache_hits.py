@@ -1,6 +1,7 @@
 """A tile cache hit against a render, in one run: for a WMTS tile and a 256² GetMap tile,
 N renders (X-Stack-Cache: bypass, so QGIS renders each one) and N hits of the same tile,
-one at a time on one keep-alive connection; prints p50/p95 and the ratio.
+one at a time on one keep-alive connection, as the bench's role; prints p50/p95 and the
+ratio.
 
     python -m stack.bench.cache_hits [--qgis 3.40] [--count 50]
 """
@@ -14,9 +15,10 @@ import time
 
 import requests
 
-from stack.bench.workloads import tile_queries, wmts_tile
+from stack.bench.workloads import ROLE, tile_queries, wmts_tile
 from stack.core.settings import load
 from stack.deploy.tile_cache import CACHE_BYPASS
+from stack.provision.secrets import demo_user_passwords
 
 DEFAULT_COUNT = 50
 
@@ -54,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     base = f"{settings.base_url}/ows/demo?"
     cases = {"WMTS GetTile": base + wmts_tile(), "WMS GetMap 256² tile": base + tile_queries()[0]}
     session = requests.Session()
-    print(f"tile cache, QGIS {settings.release.version}, {args.count} requests each, one client")
+    session.auth = (ROLE, demo_user_passwords(settings)[ROLE])  # the bench's role
+    print(f"tile cache, QGIS {settings.release.version}, {args.count} requests each, one client, role {ROLE}")
     header = ("render p50", 11), ("render p95", 11), ("hit p50", 9), ("hit p95", 9), ("ratio p50", 10)
     print(f"{'request':<22}" + "".join(f" {title:>{width}}" for title, width in header))
     for name, url in cases.items():
