@@ -95,6 +95,18 @@ write_geo_entries() {
 	done
 }
 
+# write_info_allow FILE: the STACK_INFO_ALLOW entries. A request from a trusted proxy is judged
+# by the client address the proxy appended to X-Forwarded-For (geo's `proxy`), not by the
+# proxy's own: otherwise every client behind a proxy listed in STACK_INFO_ALLOW would get
+# the full report.
+write_info_allow() {
+	local file="$1" proxy
+	write_geo_entries STACK_INFO_ALLOW "$file"
+	for proxy in ${STACK_TRUSTED_PROXIES//,/ }; do
+		printf 'proxy %s;\n' "$proxy" >>"$file"
+	done
+}
+
 # Who may read /metrics: one `allow` per address of STACK_METRICS_ALLOW, then deny the rest.
 render_metrics_acl() {
 	local address
@@ -136,7 +148,7 @@ render_templates() {
 render_config() {
 	mkdir -p "$RUN_DIR"
 	write_geo_entries STACK_TRUSTED_PROXIES "$RUN_DIR/trusted-proxies.conf"
-	write_geo_entries STACK_INFO_ALLOW "$RUN_DIR/info-allow.conf"
+	write_info_allow "$RUN_DIR/info-allow.conf"
 	render_metrics_acl
 	nginx-cache-watch once
 	render_templates "$RUN_DIR"

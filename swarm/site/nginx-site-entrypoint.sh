@@ -9,11 +9,21 @@ readonly SITE_DIR=/tmp/nginx/site.d
 
 die() { printf 'nginx-site: error: %s\n' "$*" >&2; exit 64; }
 
+# The nginx image's defaults (the one home of NGINX_* and STACK_TRUSTED_PROXIES).
+readonly DEFAULTS=/etc/qgis-stack/nginx-defaults.env
+
+# Every setting of the defaults file that is unset or empty takes its default.
+load_defaults() {
+	local name value
+	while IFS='=' read -r name value; do
+		[[ "$name" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
+		if [[ -z "${!name:-}" ]]; then export "$name=$value"; fi
+	done <"$DEFAULTS"
+}
+
 read_env() {
-	: "${STACK_TRUSTED_PROXIES:=}"
+	load_defaults
 	: "${STACK_PUBLIC_HTTPS_PORT:=443}"
-	: "${NGINX_FCGI_READ_TIMEOUT:=60s}"
-	: "${NGINX_CLIENT_MAX_BODY_SIZE:=16m}"
 	# The front waits a little longer than the server behind it, so that one answers 504.
 	NGINX_PROXY_READ_TIMEOUT="$((${NGINX_FCGI_READ_TIMEOUT%s} + 5))s"
 	if [[ "$STACK_PUBLIC_HTTPS_PORT" == 443 ]]; then
@@ -56,9 +66,9 @@ main() {
 		validate_env
 		render
 		# Behind the TLS front every client reaches the stack's server from 127.0.0.1: that
-		# server trusts only the front (which applied STACK_TRUSTED_PROXIES above), and gives
-		# the full STACKINFO report to nobody rather than to everyone.
-		export STACK_TRUSTED_PROXIES=127.0.0.1 STACK_INFO_ALLOW=""
+		# server trusts only the front (which applied STACK_TRUSTED_PROXIES above), and
+		# judges STACK_INFO_ALLOW by the client address the front passes in X-Forwarded-For.
+		export STACK_TRUSTED_PROXIES=127.0.0.1
 	fi
 	exec nginx-entrypoint "$@"
 }

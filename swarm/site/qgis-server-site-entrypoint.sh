@@ -8,11 +8,13 @@ set -Eeuo pipefail
 log() { printf 'qgis-server-site: %s\n' "$*" >&2; }
 die() { printf 'qgis-server-site: error: %s\n' "$*" >&2; exit 64; }
 
+# The server image's loader (defaults.sh) and this image's defaults.
+readonly LIB_DIR=/usr/local/lib/qgis-stack
+
 read_env() {
-	: "${STACK_DEMO_PROJECT:=true}"
-	: "${STACK_DEMO_PROJECT_TIMEOUT:=180}"
-	: "${QGIS_STACK_DRAIN_SECONDS:=12}"
-	: "${QGIS_STACK_DRAIN_MAX_SECONDS:=50}"
+	# shellcheck source=../../qgis-server/defaults.sh
+	source "$LIB_DIR/defaults.sh"
+	load_defaults "$LIB_DIR/site-defaults.env"
 	: "${QGIS_STACK_BUSY_DIR:=/tmp/qgis-stack-busy}"
 }
 

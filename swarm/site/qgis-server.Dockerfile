@@ -7,5 +7,6 @@ FROM ${BASE_IMAGE}
 COPY --chown=root:root plugins/ /srv/qgis/plugins/
 COPY --chown=root:root projects/ /srv/qgis/projects/
 COPY --chown=root:root qgis-server-site-entrypoint.sh /usr/local/bin/qgis-server-site-entrypoint
+COPY --chown=root:root qgis-server-site-defaults.env /usr/local/lib/qgis-stack/site-defaults.env
 ENTRYPOINT ["qgis-server-site-entrypoint"]
 CMD ["serve"]

@@ -51,6 +51,8 @@ def _env_file(nodes: NodeSet, path: Path, image_repo: str) -> None:
                 "STACK_HOSTNAMES=127.0.0.1,localhost",
                 # The host reaches the nodes from the network's gateway: it is the proxy.
                 f"STACK_TRUSTED_PROXIES={gateway_address(nodes)}",
+                # …and the monitoring client: it reads the replica's host from /healthz.
+                f"STACK_INFO_ALLOW={gateway_address(nodes)}",
                 f"STACK_SECRETS_DIR={REPO_ROOT / '.secrets' / 'swarm-test'}",
                 "STACK_QGIS_REPLICAS=2",
                 # One worker per replica: throughput then grows with replicas on 2 cores.

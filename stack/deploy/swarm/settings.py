@@ -16,8 +16,21 @@ from stack.core.settings import REPO_ROOT, Settings, load, read_env_file
 ENV_FILE = ".env.staging"
 STACK_FILE = REPO_ROOT / "swarm" / "stack.yml"
 
-# One home for the defaults; .env.staging.example shows the same values.
-DEFAULTS: dict[str, str] = {
+# The images' settings keep their defaults in the images' own files (one home each); a
+# deployment passes every one of them on (swarm/stack.yml), so each can be set here too.
+IMAGE_DEFAULT_FILES = {
+    "qgis-server": REPO_ROOT / "qgis-server" / "defaults.env",
+    "qgis-server-site": REPO_ROOT / "swarm" / "site" / "qgis-server-site-defaults.env",
+    "nginx": REPO_ROOT / "nginx" / "defaults.env",
+}
+
+
+def image_defaults(image: str) -> dict[str, str]:
+    return read_env_file(IMAGE_DEFAULT_FILES[image])
+
+
+# What only the deployment has; .env.staging.example shows the same values.
+DEPLOY_DEFAULTS: dict[str, str] = {
     "STACK_NAME": "qgis-stack",
     "STACK_IMAGE_REPO": "qgis-stack",
     "STACK_DEPLOY_HOST": "",
@@ -29,14 +42,12 @@ DEFAULTS: dict[str, str] = {
     "STACK_PUBLIC_HTTPS_PORT": "",
     "STACK_TLS_CERT_FILE": "",
     "STACK_TLS_KEY_FILE": "",
-    "STACK_TRUSTED_PROXIES": "",
     "STACK_SECRETS_DIR": "./.secrets/staging",
     "STACK_PROJECTS_DIR": "./projects",
     "STACK_PLUGINS_DIR": "./plugins",
     "STACK_ACCESS_DIR": "./access",
     "STACK_PG_SERVICE_FILE": "./qgis-server/pg_service.conf",
     "STACK_PG_SERVICE": "qgis-stack",
-    "STACK_DEMO_PROJECT": "true",
     "POSTGRES_USER": "qgis",
     "POSTGRES_DB": "gis",
     "STACK_QGIS_REPLICAS": "2",
@@ -51,22 +62,13 @@ DEFAULTS: dict[str, str] = {
     "STACK_LOG_MAX_SIZE": "10m",
     "STACK_LOG_MAX_FILES": "5",
     "STACK_DEPLOY_TIMEOUT": "600",
-    "QGIS_STACK_DRAIN_SECONDS": "12",
-    "QGIS_WORKER_RETRIES": "10",
-    "QGIS_WORKER_REQUEST_TIMEOUT": "120",
-    "QGIS_SERVER_LOG_LEVEL": "1",
-    "QGIS_SERVER_WMS_MAX_WIDTH": "4096",
-    "QGIS_SERVER_WMS_MAX_HEIGHT": "4096",
-    "QGIS_SERVER_TRUST_LAYER_METADATA": "false",
-    "QGIS_SERVER_IGNORE_BAD_LAYERS": "false",
-    "QGIS_SERVER_PARALLEL_RENDERING": "false",
-    "QGIS_SERVER_PROJECT_CACHE_STRATEGY": "filesystem",
     "STACK_WATERMARK_TEXT": "",
-    "STACK_FI_POINT_TOLERANCE": "8",
-    "NGINX_FCGI_CONNECT_TIMEOUT": "5s",
-    "NGINX_FCGI_READ_TIMEOUT": "60s",
-    "NGINX_CLIENT_MAX_BODY_SIZE": "16m",
-    "NGINX_LOG_LEVEL": "warn",
+}
+DEFAULTS: dict[str, str] = {
+    **DEPLOY_DEFAULTS,
+    **image_defaults("qgis-server"),
+    **image_defaults("qgis-server-site"),
+    **image_defaults("nginx"),
 }
 WHOLE_NUMBERS = (
     "STACK_HTTPS_PORT",
