@@ -1,16 +1,15 @@
 """A small, bounded load: a few clients sending one kind of request in a loop, every answer kept.
 
-The fault tests run a fault while this loop runs and then count what the clients saw. Each loop
-is bounded twice, by a request count and by a time limit, so a hung stack cannot hang a test.
-Every request opens its own connection: a client's reused keep-alive connection closing under
-it would be a client-side artefact, not something the stack did.
+The fault tests and the swarm tests run a fault, an update or a scaling while this loop runs,
+then count what the clients saw (failed requests, throughput). Each loop is bounded twice, by a
+request count and by a time limit, so a hung stack cannot hang a test.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -35,6 +34,10 @@ class Outcome:
     def ok(self) -> bool:
         return self.problem is None
 
+    @property
+    def seconds(self) -> float:
+        return self.finished_s - self.started_s
+
 
 @dataclass
 class LoadReport:
@@ -57,7 +60,16 @@ class LoadReport:
         return max(o.finished_s for o in failed) - min(o.started_s for o in failed)
 
     def slowest_s(self) -> float:
-        return max((o.finished_s - o.started_s for o in self.outcomes), default=0.0)
+        return max((o.seconds for o in self.outcomes), default=0.0)
+
+    @property
+    def throughput(self) -> float:
+        """Requests per second, from the first request's start to the last one's end."""
+        if not self.outcomes:
+            return 0.0
+        first = min(o.started_s for o in self.outcomes)
+        last = max(o.finished_s for o in self.outcomes)
+        return len(self.outcomes) / max(last - first, 1e-9)
 
     def summary(self) -> str:
         problems: dict[str, int] = {}
@@ -67,7 +79,8 @@ class LoadReport:
         listed = "; ".join(f"{n} x {p}" for p, n in sorted(problems.items(), key=lambda kv: -kv[1]))
         return (
             f"{len(self.outcomes)} requests, {len(self.failures)} failed over {self.outage_s():.2f} s, "
-            f"slowest {self.slowest_s():.2f} s" + (f": {listed}" if listed else "")
+            f"slowest {self.slowest_s():.2f} s, {self.throughput:.1f} req/s"
+            + (f": {listed}" if listed else "")
         )
 
 
@@ -81,6 +94,30 @@ def expect_status(status: int = 200, content_type_prefix: str = "") -> Verdict:
         return f"HTTP {response.status_code} {kind}: {response.content[:80]!r}"
 
     return verdict
+
+
+def http_get(
+    url: str,
+    params: Mapping[str, str],
+    verify: str | bool = True,
+    timeout_s: float = 30.0,
+    keep_alive: bool = False,
+) -> Request:
+    """GET url?params. keep_alive: each client thread keeps one session (like real clients,
+    and TLS handshakes do not dominate); otherwise every request opens its own connection,
+    so a reused connection closing under a client cannot pass for something the stack did."""
+    local = threading.local()
+
+    def session() -> requests.Session:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        return local.session
+
+    def request(_number: int) -> requests.Response:
+        sender = session() if keep_alive else requests
+        return sender.get(url, params=dict(params), verify=verify, timeout=timeout_s)
+
+    return request
 
 
 class LoadLoop:
@@ -136,10 +173,20 @@ class LoadLoop:
 
     def stop(self) -> LoadReport:
         self._stop.set()
+        return self.wait()
+
+    def wait(self) -> LoadReport:
+        """Until the count or the deadline ends the loop (or stop() did)."""
         for thread in self._threads:
             thread.join()
-        self.report.outcomes.sort(key=lambda o: o.started_s)
+        with self._lock:
+            self.report.outcomes.sort(key=lambda o: o.started_s)
         return self.report
+
+    def run(self) -> LoadReport:
+        """Start, and return the report once the count or the deadline ends the loop."""
+        self.start()
+        return self.wait()
 
     def count(self, since_s: float = 0.0, ok: bool = True) -> int:
         """Requests finished so far (after `since_s`, successful ones by default)."""

@@ -14,7 +14,7 @@ import requests
 from stack.core.waiting import wait_until
 from stack.deploy.swarm import deploy as swarm
 from stack.deploy.swarm.nodes import start_node, stop_node
-from stack.harness.swarm_load import LoadLoop
+from stack.harness.load import LoadLoop, LoadReport, Request, expect_status, http_get, load
 from tests.swarm.conftest import Cluster
 from tests.swarm.helpers import (
     GETCAPABILITIES,
@@ -29,6 +29,14 @@ from tests.swarm.helpers import (
 
 pytestmark = pytest.mark.swarm
 NODE_LOSS_BOUND_S = 90  # stated bound: requests succeed again within this after a node stops
+OK = expect_status(200)
+
+
+def capabilities(cluster: Cluster, timeout_s: float = 30.0) -> Request:
+    """GetCapabilities through node 1's nginx, each client on its own keep-alive session."""
+    return http_get(
+        f"{cluster.url()}/ows/demo", GETCAPABILITIES, verify=cluster.ca, timeout_s=timeout_s, keep_alive=True
+    )
 
 
 def test_replicas_run_on_both_nodes_and_both_answer(cluster: Cluster) -> None:
@@ -59,24 +67,15 @@ def test_every_node_serves_https_and_redirects_http(cluster: Cluster) -> None:
 
 
 def test_a_rolling_update_under_load_fails_no_request(cluster: Cluster) -> None:
-    load = LoadLoop(
-        f"{cluster.url()}/ows/demo",
-        GETCAPABILITIES,
-        verify=cluster.ca,
-        clients=2,
-        max_requests=20000,
-        max_seconds=400,
-    ).start()
-    try:
+    with load(capabilities(cluster), OK, clients=2, max_requests=20000, max_seconds=400) as loop:
         started = time.monotonic()
         swarm.deploy(cluster.settings, build=False, force=True)  # make deploy FORCE=1: a new task spec
         seconds = time.monotonic() - started
-    finally:
-        load.stop()
-    print(f"\nrolling update of 2 replicas in {seconds:.0f} s under load: {load.summary()}")
+    report = loop.report
+    print(f"\nrolling update of 2 replicas in {seconds:.0f} s under load: {report.summary()}")
     assert update_state(cluster.manager, cluster.service("qgis-server")) == "completed"
-    assert len(load.outcomes) > 100, "the load loop barely ran"
-    assert not load.failures, load.summary()
+    assert len(report.outcomes) > 100, "the load loop barely ran"
+    assert not report.failures, report.summary()
 
 
 def test_more_replicas_serve_more_requests(cluster: Cluster) -> None:
@@ -86,20 +85,12 @@ def test_more_replicas_serve_more_requests(cluster: Cluster) -> None:
         for replicas in (1, 2):
             cluster.manager.run("service", "scale", "--detach", f"{qgis}={replicas}")
             assert wait_settled(cluster.manager, qgis, replicas), f"{qgis} did not settle at {replicas}"
-            LoadLoop(
-                f"{cluster.url()}/ows/demo", GETMAP, verify=cluster.ca, clients=4, max_requests=8
-            ).run()  # warm
-            load = LoadLoop(
-                f"{cluster.url()}/ows/demo",
-                GETMAP,
-                verify=cluster.ca,
-                clients=4,
-                max_requests=80,
-                max_seconds=90,
-            ).run()
-            assert not load.failures, load.summary()
-            figures[replicas] = load.throughput
-            print(f"\n{replicas} replica(s), 1 worker each, 4 clients, 256x128 GetMap: {load.summary()}")
+            getmap = http_get(f"{cluster.url()}/ows/demo", GETMAP, verify=cluster.ca, keep_alive=True)
+            LoadLoop(getmap, OK, clients=4, max_requests=8).run()  # warm
+            report = LoadLoop(getmap, OK, clients=4, max_requests=80, max_seconds=90).run()
+            assert not report.failures, report.summary()
+            figures[replicas] = report.throughput
+            print(f"\n{replicas} replica(s), 1 worker each, 4 clients, 512x256 GetMap: {report.summary()}")
     finally:
         cluster.manager.run("service", "scale", "--detach", f"{qgis}=2")
         wait_settled(cluster.manager, qgis, 2)
@@ -136,38 +127,27 @@ def test_postgis_data_survives_a_forced_update(cluster: Cluster) -> None:
 
 def test_a_failing_update_rolls_back_by_itself_without_failed_requests(cluster: Cluster) -> None:
     qgis = cluster.service("qgis-server")
-    load = LoadLoop(
-        f"{cluster.url()}/ows/demo",
-        GETCAPABILITIES,
-        verify=cluster.ca,
-        clients=2,
-        max_requests=20000,
-        max_seconds=300,
-    ).start()
-    try:
+    with load(capabilities(cluster), OK, clients=2, max_requests=20000, max_seconds=300) as loop:
         # The entrypoint refuses this at once (exit 64): every new task fails.
         cluster.manager.run("service", "update", "--detach", "--env-add", "QGIS_WORKERS=many", qgis)
         rolled_back = wait_until(lambda: update_state(cluster.manager, qgis) == "rollback_completed", 240, 1)
-    finally:
-        load.stop()
-    print(f"\nfailed update, rolled back: {rolled_back}; load meanwhile: {load.summary()}")
+    report = loop.report
+    print(f"\nfailed update, rolled back: {rolled_back}; load meanwhile: {report.summary()}")
     assert rolled_back, f"update state: {update_state(cluster.manager, qgis)}"
     env = cluster.manager.run(
         "service", "inspect", qgis, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Env}}"
     )
     assert "QGIS_WORKERS=many" not in env
-    assert not load.failures, load.summary()
+    assert not report.failures, report.summary()
 
 
 def test_a_stopped_node_is_replaced_and_requests_succeed_again(cluster: Cluster) -> None:
     qgis = cluster.service("qgis-server")
     manager_node, worker = cluster.nodes.nodes[0], cluster.nodes.nodes[1]
-    url = f"{cluster.url()}/ows/demo"
     spread_two_replicas(cluster.manager, qgis)  # the worker must hold a replica to lose
     assert worker.name in nodes_of(cluster.manager, qgis)
-    load = LoadLoop(
-        url, GETCAPABILITIES, verify=cluster.ca, clients=2, max_requests=20000, max_seconds=240
-    ).start()
+    loop = LoadLoop(capabilities(cluster), OK, clients=2, max_requests=20000, max_seconds=240)
+    loop.start()
     try:
         stopped_at = time.monotonic()
         stop_node(worker)
@@ -182,21 +162,20 @@ def test_a_stopped_node_is_replaced_and_requests_succeed_again(cluster: Cluster)
         rescheduled_s = time.monotonic() - stopped_at
 
         def fast_and_ok() -> bool:
-            probe = LoadLoop(
-                url, GETCAPABILITIES, verify=cluster.ca, clients=1, max_requests=5, timeout_s=5
-            ).run()
-            return not probe.failures and max(o.seconds for o in probe.outcomes) < 1.0
+            probe = LoadLoop(capabilities(cluster, timeout_s=5), OK, clients=1, max_requests=5).run()
+            return not probe.failures and probe.slowest_s() < 1.0
 
         recovered = wait_until(fast_and_ok, NODE_LOSS_BOUND_S, interval_s=0.5)
         recovered_s = time.monotonic() - stopped_at
     finally:
-        load.stop()
+        report: LoadReport = loop.stop()
         start_node(worker)
-    after = [o for o in load.outcomes if o.started >= stopped_at]
+    after = [o for o in report.outcomes if o.started_s >= stopped_at]
     slow = [o for o in after if o.seconds > 1.0]
     print(
         f"\nnode {worker.name} stopped: replicas rescheduled after {rescheduled_s:.0f} s, requests fast and "
-        f"successful again after {recovered_s:.0f} s; during: {load.summary()}, {len(slow)} slower than 1 s, "
+        f"successful again after {recovered_s:.0f} s; during: {report.summary()}, "
+        f"{len(slow)} slower than 1 s, "
         f"slowest {max((o.seconds for o in after), default=0):.1f} s"
     )
     assert rescheduled, f"tasks: {running_tasks(cluster.manager, qgis)}"
