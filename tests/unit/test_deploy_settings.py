@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import yaml
+
 from stack.core.settings import REPO_ROOT, read_env_file
-from stack.deploy.swarm.settings import DEFAULTS
+from stack.deploy.swarm.settings import DEFAULTS, image_defaults
 from stack.deploy.swarm.tls import subject_alt_names
 
 
@@ -49,3 +52,20 @@ def test_the_stack_file_never_publishes_through_the_ingress_mesh() -> None:
     stack_file = Path(REPO_ROOT / "swarm" / "stack.yml").read_text()
     assert stack_file.count("mode: host") == 2
     assert stack_file.count("endpoint_mode: dnsrr") == 3
+
+
+@pytest.mark.parametrize(
+    ("image", "service"),
+    [("qgis-server", "qgis-server"), ("qgis-server-site", "qgis-server"), ("nginx", "nginx")],
+)
+def test_the_stack_file_passes_every_setting_of_the_image_on(image: str, service: str) -> None:
+    stack = yaml.safe_load((REPO_ROOT / "swarm" / "stack.yml").read_text())
+    environment = stack["services"][service]["environment"]
+
+    for name in image_defaults(image):
+        assert environment.get(name) == f"${{{name}}}", name
+
+
+def test_the_image_defaults_come_from_the_images_files() -> None:
+    assert DEFAULTS["STACK_INFO_ALLOW"] == image_defaults("nginx")["STACK_INFO_ALLOW"] == "127.0.0.1"
+    assert DEFAULTS["QGIS_WORKER_RETRIES"] == image_defaults("qgis-server")["QGIS_WORKER_RETRIES"]
