@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from pathlib import Path
 
@@ -144,10 +145,8 @@ def test_stackinfo_is_not_public(role: str, spelling: dict[str, str], request: p
         assert b"qgis_version" not in response.content and b"plugins" not in response.content
 
 
-def demo_capabilities_through_a_throwaway_nginx(
-    tmp_path: Path, start_qgis_server, start_nginx, headers: dict[str, str], **nginx_environment: str
-) -> str:
-    """GetCapabilities of a throwaway stack, asked from inside its nginx (address 127.0.0.1)."""
+def throwaway_nginx(tmp_path: Path, start_qgis_server, start_nginx, **nginx_environment: str):
+    """A throwaway stack (QGIS with stack_info and an empty project, and the stack's nginx)."""
     plugins = plugin_folder(tmp_path, REPO_ROOT / "plugins/stack_info")
     projects, access = tmp_path / "projects", tmp_path / "access"
     projects.mkdir()
@@ -161,11 +160,47 @@ def demo_capabilities_through_a_throwaway_nginx(
         path.chmod(0o755 if path.is_dir() else 0o644)
     nginx = start_nginx(qgis, projects, access, **nginx_environment)
     assert wait_until(lambda: health_status(nginx) == "healthy", timeout_s=60), last_probe_output(nginx)
+    return nginx
+
+
+def curl_inside(nginx, path: str, headers: dict[str, str]) -> str:
+    """What a client inside the nginx container (address 127.0.0.1) gets."""
     command = ["curl", "-s", "-m", "30"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    command.append("http://127.0.0.1:8080/ows/empty?SERVICE=WMS&REQUEST=GetCapabilities")
+    command.append(f"http://127.0.0.1:8080{path}")
     return nginx.exec_run(command).output.decode(errors="replace")
+
+
+def demo_capabilities_through_a_throwaway_nginx(
+    tmp_path: Path, start_qgis_server, start_nginx, headers: dict[str, str], **nginx_environment: str
+) -> str:
+    """GetCapabilities of a throwaway stack, asked from inside its nginx (address 127.0.0.1)."""
+    nginx = throwaway_nginx(tmp_path, start_qgis_server, start_nginx, **nginx_environment)
+    return curl_inside(nginx, "/ows/empty?SERVICE=WMS&REQUEST=GetCapabilities", headers)
+
+
+@pytest.mark.docker
+def test_behind_a_trusted_proxy_the_full_report_goes_by_the_client_it_forwards(
+    tmp_path: Path, start_qgis_server, start_nginx
+) -> None:
+    """A proxy in STACK_INFO_ALLOW must not hand the full report to every client behind it:
+    nginx judges the address the trusted proxy appended to X-Forwarded-For."""
+    nginx = throwaway_nginx(
+        tmp_path,
+        start_qgis_server,
+        start_nginx,
+        STACK_TRUSTED_PROXIES="127.0.0.1/32",
+        STACK_INFO_ALLOW="127.0.0.1 10.9.9.9",
+    )
+
+    allowed = curl_inside(nginx, "/healthz", {"X-Forwarded-For": "203.0.113.7, 10.9.9.9"})
+    public = curl_inside(nginx, "/healthz", {"X-Forwarded-For": "10.9.9.9, 203.0.113.7"})
+    the_proxy_itself = curl_inside(nginx, "/healthz", {})
+
+    assert '"worker"' in allowed
+    assert json.loads(public) == {"healthy": True}
+    assert '"worker"' in the_proxy_itself
 
 
 @pytest.mark.docker

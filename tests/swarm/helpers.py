@@ -68,3 +68,18 @@ def spread_two_replicas(engine: Engine, service: str) -> None:
     for replicas in (1, 2):
         engine.run("service", "scale", "--detach", f"{service}={replicas}")
         assert wait_settled(engine, service, replicas), f"{service} did not settle at {replicas} replicas"
+
+
+def task_container(engine: Engine, service: str) -> str:
+    """The id of one running container of the service on this node's engine."""
+    found = engine.run("ps", "--quiet", "--filter", f"label=com.docker.swarm.service.name={service}").split()
+    assert found, f"no container of {service} on {engine.label}"
+    return found[0]
+
+
+def curl_inside(engine: Engine, container: str, url: str, *headers: str) -> str:
+    """What a client inside the container (address 127.0.0.1: neither trusted nor allowed) gets."""
+    command = ["exec", container, "curl", "-sS", "-k", "--max-time", "30"]
+    for header in headers:
+        command += ["-H", header]
+    return engine.run(*command, url)

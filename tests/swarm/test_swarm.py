@@ -6,6 +6,7 @@ end up in the closing notes of issue 8; assertions hold what must be true.
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -20,9 +21,11 @@ from tests.swarm.helpers import (
     GETCAPABILITIES,
     GETMAP,
     answering_host,
+    curl_inside,
     nodes_of,
     running_tasks,
     spread_two_replicas,
+    task_container,
     update_state,
     wait_settled,
 )
@@ -64,6 +67,40 @@ def test_every_node_serves_https_and_redirects_http(cluster: Cluster) -> None:
             redirect.headers["Location"]
             == f"https://127.0.0.1:{cluster.settings.public_https_port}/ows/demo?x=1"
         )
+
+
+def test_capabilities_advertise_the_public_https_url(cluster: Cluster) -> None:
+    response = requests.get(
+        f"{cluster.url()}/ows/demo", params=GETCAPABILITIES, verify=cluster.ca, timeout=30
+    )
+    assert response.status_code == 200, response.text[:300]
+    assert f"https://127.0.0.1:{cluster.settings.public_https_port}/ows/demo".encode() in response.content
+    assert b"http://" + b"127.0.0.1" not in response.content
+
+
+def test_a_client_that_is_no_trusted_proxy_cannot_forge_urls_or_read_the_full_report(
+    cluster: Cluster,
+) -> None:
+    """From inside node 1's nginx container the client is 127.0.0.1, which the test deployment
+    neither trusts (STACK_TRUSTED_PROXIES) nor allows (STACK_INFO_ALLOW): its claims to be
+    the allowed gateway, or another host, count for nothing."""
+    engine = cluster.manager
+    nginx = task_container(engine, cluster.service("nginx"))
+    allowed = cluster.settings["STACK_INFO_ALLOW"]
+    front = "https://127.0.0.1:8443"
+
+    report = curl_inside(engine, nginx, f"{front}/healthz", f"X-Forwarded-For: {allowed}")
+    capabilities = curl_inside(
+        engine,
+        nginx,
+        f"{front}/ows/demo?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCapabilities",
+        "X-Forwarded-Host: evil.example",
+        "X-Forwarded-Proto: http",
+    )
+
+    assert json.loads(report) == {"healthy": True}
+    assert "evil.example" not in capabilities
+    assert "https://127.0.0.1:8443/ows/demo" in capabilities
 
 
 def test_a_rolling_update_under_load_fails_no_request(cluster: Cluster) -> None:
