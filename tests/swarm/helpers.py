@@ -59,6 +59,19 @@ def answering_host(base_url: str, ca: str) -> str:
     return response.json()["worker"]["host"]
 
 
+def wait_answering(base_url: str, ca: str, replicas: int, timeout_s: float = 60) -> set[str]:
+    """Until requests through nginx have reached `replicas` different replicas: nginx keeps a
+    resolved address list for up to 10 s, so a settled service is not yet a used one."""
+    hosts: set[str] = set()
+
+    def enough() -> bool:
+        hosts.add(answering_host(base_url, ca))
+        return len(hosts) >= replicas
+
+    assert wait_until(enough, timeout_s, interval_s=0.2), f"only {sorted(hosts)} answered"
+    return hosts
+
+
 def spread_two_replicas(engine: Engine, service: str) -> None:
     """Swarm never rebalances, and a start-first update can leave both replicas on one node
     (the new task goes where the old one is not yet gone). Scaling 2 → 1 → 2 puts the new

@@ -27,6 +27,7 @@ from tests.swarm.helpers import (
     spread_two_replicas,
     task_container,
     update_state,
+    wait_answering,
     wait_settled,
 )
 
@@ -122,8 +123,10 @@ def test_more_replicas_serve_more_requests(cluster: Cluster) -> None:
         for replicas in (1, 2):
             cluster.manager.run("service", "scale", "--detach", f"{qgis}={replicas}")
             assert wait_settled(cluster.manager, qgis, replicas), f"{qgis} did not settle at {replicas}"
+            wait_answering(cluster.url(), cluster.ca, replicas)
             getmap = http_get(f"{cluster.url()}/ows/demo", GETMAP, verify=cluster.ca, keep_alive=True)
-            LoadLoop(getmap, OK, clients=4, max_requests=8).run()  # warm
+            # Every replica's first GetMap reads the project and its layers: not part of the figure.
+            LoadLoop(getmap, OK, clients=4, max_requests=8 * replicas).run()
             report = LoadLoop(getmap, OK, clients=4, max_requests=80, max_seconds=90).run()
             assert not report.failures, report.summary()
             figures[replicas] = report.throughput
@@ -183,7 +186,7 @@ def test_a_stopped_node_is_replaced_and_requests_succeed_again(cluster: Cluster)
     manager_node, worker = cluster.nodes.nodes[0], cluster.nodes.nodes[1]
     spread_two_replicas(cluster.manager, qgis)  # the worker must hold a replica to lose
     assert worker.name in nodes_of(cluster.manager, qgis)
-    loop = LoadLoop(capabilities(cluster), OK, clients=2, max_requests=20000, max_seconds=240)
+    loop = LoadLoop(capabilities(cluster), OK, clients=2, max_requests=20000, max_seconds=300)
     loop.start()
     try:
         stopped_at = time.monotonic()
@@ -196,24 +199,25 @@ def test_a_stopped_node_is_replaced_and_requests_succeed_again(cluster: Cluster)
             NODE_LOSS_BOUND_S + 60,
             interval_s=1,
         )
-        rescheduled_s = time.monotonic() - stopped_at
-
-        def fast_and_ok() -> bool:
-            probe = LoadLoop(capabilities(cluster, timeout_s=5), OK, clients=1, max_requests=5).run()
-            return not probe.failures and probe.slowest_s() < 1.0
-
-        recovered = wait_until(fast_and_ok, NODE_LOSS_BOUND_S, interval_s=0.5)
-        recovered_s = time.monotonic() - stopped_at
+        rescheduled_at = time.monotonic()
+        # Then the clients go on until 100 more requests have been answered.
+        answered_after = wait_until(lambda: loop.count(since_s=rescheduled_at) >= 100, 120, interval_s=0.5)
     finally:
         report: LoadReport = loop.stop()
         start_node(worker)
     after = [o for o in report.outcomes if o.started_s >= stopped_at]
-    slow = [o for o in after if o.seconds > 1.0]
+    # Recovered: the end of the last request that failed or took over 1 s (0: none did).
+    disrupted = [o for o in after if not o.ok or o.seconds > 1.0]
+    recovered_s = max((o.finished_s - stopped_at for o in disrupted), default=0.0)
+    late_failures = [o for o in report.outcomes if o.started_s >= rescheduled_at and not o.ok]
     print(
-        f"\nnode {worker.name} stopped: replicas rescheduled after {rescheduled_s:.0f} s, requests fast and "
-        f"successful again after {recovered_s:.0f} s; during: {report.summary()}, "
-        f"{len(slow)} slower than 1 s, "
+        f"\nnode {worker.name} stopped: replicas rescheduled after {rescheduled_at - stopped_at:.0f} s; "
+        f"requests fast (< 1 s) and successful again after {recovered_s:.1f} s "
+        f"(stated bound {NODE_LOSS_BOUND_S} s); since the stop: {len(after)} requests, "
+        f"{sum(not o.ok for o in after)} failed, {len(disrupted)} failed or slower than 1 s, "
         f"slowest {max((o.seconds for o in after), default=0):.1f} s"
     )
     assert rescheduled, f"tasks: {running_tasks(cluster.manager, qgis)}"
-    assert recovered and recovered_s < NODE_LOSS_BOUND_S
+    assert answered_after, f"the clients got few answers after the rescheduling: {report.summary()}"
+    assert not late_failures, report.summary()
+    assert recovered_s < NODE_LOSS_BOUND_S
