@@ -8,9 +8,11 @@ deployment; tests marked destructive, docker or postgis are skipped there.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import docker
 import psycopg
@@ -47,6 +49,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--qgis-version",
         help="remote mode: the exact QGIS version served (e.g. 3.40.6), for known_bug(); needed "
         "when the runner's address is not in the deployment's STACK_INFO_ALLOW",
+    )
+    group.addoption(
+        "--demo-users",
+        help="remote mode: the deployment's demo-users.json (in its STACK_SECRETS_DIR), so the "
+        "suite acts as the demo's roles there too; without it, remote tests run as the public",
     )
     group.addoption(
         "--ca-bundle",
@@ -202,14 +209,28 @@ def project(pytestconfig: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="module")
-def stack(stack_session: StackHandle, project: str) -> StackHandle:
+def stack(pytestconfig: pytest.Config, stack_session: StackHandle, project: str) -> StackHandle:
     """The suite's default client: locally the demo's role that sees every layer, row and
     attribute (FULL_VIEW_USER), so a test of an OGC request is about the request, not about
     the rules; remote, anonymous. Tests about the public use `stack_anonymous`."""
     handle = replace(stack_session, project=project)
-    if handle.settings is None:
+    passwords = _known_passwords(pytestconfig, handle)
+    if passwords is None:
         return handle
-    return handle.as_user(FULL_VIEW_USER, demo_user_passwords(handle.settings)[FULL_VIEW_USER])
+    return handle.as_user(FULL_VIEW_USER, passwords[FULL_VIEW_USER])
+
+
+def _known_passwords(config: pytest.Config, handle: StackHandle) -> dict[str, str] | None:
+    """The demo users' passwords: the local stack's, or the file --demo-users names."""
+    if handle.settings is not None:
+        return demo_user_passwords(handle.settings)
+    given = config.getoption("--demo-users")
+    if not given:
+        return None
+    path = Path(given)
+    if not path.is_file():
+        raise pytest.UsageError(f"--demo-users {given} is not a file")
+    return json.loads(path.read_text())
 
 
 @pytest.fixture(scope="module")
@@ -219,11 +240,12 @@ def stack_anonymous(stack_session: StackHandle, project: str) -> StackHandle:
 
 
 @pytest.fixture(scope="session")
-def demo_users(stack_session: StackHandle) -> dict[str, str]:
-    """user → password of the demo users (access/users.map), made by `make up`."""
-    if stack_session.settings is None:
-        pytest.skip("remote stack: the demo users' passwords are local")
-    return demo_user_passwords(stack_session.settings)
+def demo_users(pytestconfig: pytest.Config, stack_session: StackHandle) -> dict[str, str]:
+    """user → password of the demo users (access/users.map), made by `make up`/`make deploy`."""
+    passwords = _known_passwords(pytestconfig, stack_session)
+    if passwords is None:
+        pytest.skip("remote stack: give --demo-users to act as the demo's roles")
+    return passwords
 
 
 @pytest.fixture(scope="module")

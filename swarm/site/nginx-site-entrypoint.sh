@@ -31,7 +31,8 @@ read_env() {
 	else
 		NGINX_PUBLIC_HTTPS_SUFFIX=":$STACK_PUBLIC_HTTPS_PORT"
 	fi
-	export NGINX_PROXY_READ_TIMEOUT NGINX_PUBLIC_HTTPS_SUFFIX NGINX_CLIENT_MAX_BODY_SIZE
+	NGINX_FRONT_FALLBACK_HOST="${STACK_PUBLIC_HOST:-localhost$NGINX_PUBLIC_HTTPS_SUFFIX}"
+	export NGINX_PROXY_READ_TIMEOUT NGINX_PUBLIC_HTTPS_SUFFIX NGINX_CLIENT_MAX_BODY_SIZE NGINX_FRONT_FALLBACK_HOST
 }
 
 validate_env() {
@@ -39,6 +40,8 @@ validate_env() {
 		die "STACK_PUBLIC_HTTPS_PORT must be a TCP port (got '$STACK_PUBLIC_HTTPS_PORT')"
 	[[ "$NGINX_FCGI_READ_TIMEOUT" =~ ^[0-9]+s$ ]] ||
 		die "NGINX_FCGI_READ_TIMEOUT must be whole seconds such as 60s on a deployment (got '$NGINX_FCGI_READ_TIMEOUT')"
+	[[ "$NGINX_FRONT_FALLBACK_HOST" =~ ^[A-Za-z0-9.-]+(:[0-9]+)?$ ]] ||
+		die "STACK_PUBLIC_HOST must be host[:port] (got '$STACK_PUBLIC_HOST')"
 	[[ -r /run/secrets/tls_cert && -r /run/secrets/tls_key ]] ||
 		die "no TLS certificate: give the secrets tls_cert and tls_key (make deploy makes them)"
 	local proxy
@@ -56,7 +59,7 @@ render() {
 		printf '%s 1;\n' "$proxy" >>"$SITE_DIR/trusted-proxies.geo"
 	done
 	# shellcheck disable=SC2016 # envsubst takes the names literally
-	envsubst '${NGINX_PROXY_READ_TIMEOUT} ${NGINX_PUBLIC_HTTPS_SUFFIX} ${NGINX_CLIENT_MAX_BODY_SIZE}' \
+	envsubst '${NGINX_PROXY_READ_TIMEOUT} ${NGINX_PUBLIC_HTTPS_SUFFIX} ${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_FRONT_FALLBACK_HOST}' \
 		<"$TEMPLATE" >"$SITE_DIR/tls.conf"
 }
 
