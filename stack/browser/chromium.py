@@ -54,7 +54,7 @@ class RunningBrowser:
 
 
 @contextmanager
-def headless_chromium(binary: str) -> Iterator[RunningBrowser]:
+def headless_chromium(binary: str, extra_flags: list[str] | None = None) -> Iterator[RunningBrowser]:
     with tempfile.TemporaryDirectory(prefix="qgis-stack-chromium-") as profile:
         active_port = Path(profile) / "DevToolsActivePort"
         process = subprocess.Popen(
@@ -70,6 +70,7 @@ def headless_chromium(binary: str) -> Iterator[RunningBrowser]:
                 "--remote-debugging-port=0",
                 f"--user-data-dir={profile}",
                 f"--window-size={WINDOW[0]},{WINDOW[1]}",
+                *(extra_flags or []),
                 "about:blank",
             ],
             stdout=subprocess.DEVNULL,

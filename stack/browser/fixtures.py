@@ -12,6 +12,7 @@ import pytest
 
 from stack.browser.chromium import RunningBrowser, chromium_binary, headless_chromium
 from stack.browser.page import BrowserPage
+from stack.browser.trust import chromium_trust_flags
 from stack.core.errors import StackError
 from stack.harness.handle import StackHandle
 
@@ -34,12 +35,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[RunningBrowser]:
+def chromium(stack_session: StackHandle) -> Iterator[RunningBrowser]:
     try:
         binary = chromium_binary()
+        flags = chromium_trust_flags(stack_session.base_url)
     except StackError as error:
         pytest.fail(str(error))
-    with headless_chromium(binary) as browser:
+    with headless_chromium(binary, flags) as browser:
         yield browser
 
 

@@ -139,6 +139,9 @@ def deploy(settings: DeploySettings, build: bool = True, force: bool = False) ->
     if tls.ca:
         say(f"the certificate is signed by a private CA; clients trust it with {tls.ca}")
         say(f"  e.g. curl --cacert {tls.ca} {settings.public_url}/healthz")
+    ca = f" --ca-bundle {tls.ca}" if tls.ca else ""
+    users = settings.base.secrets_dir / "demo-users.json"
+    say(f"smoke test: .venv/bin/pytest --stack-url {settings.public_url}{ca} --demo-users {users} -m smoke")
     return elapsed
 
 
