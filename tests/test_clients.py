@@ -6,6 +6,7 @@ PostGIS on a local stack and WFS RESULTTYPE=hits on a remote one.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import docker
@@ -39,7 +40,9 @@ def client(stack: StackHandle, stack_settings) -> Any:
         engine.images.get(image)
     except docker.errors.ImageNotFound:
         pytest.skip(f"no image {image}: `make build` makes it")
-    with client_container(engine, image, stack_settings.project_name) as container:
+    # An https deployment's private CA (--ca-bundle), trusted inside the client.
+    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") if stack.base_url.startswith("https:") else None
+    with client_container(engine, image, stack_settings.project_name, ca_bundle) as container:
         yield container
 
 

@@ -47,8 +47,20 @@ class ClientContainer:
         return json.loads(out.strip().splitlines()[-1])
 
 
+# Where a deployment's private CA (--ca-bundle) goes: the client trusts it system-wide, as
+# a user installs one, so QGIS (Qt) and GDAL (curl) both do.
+MOUNTED_CA = "/usr/local/share/ca-certificates/qgis-stack-deployment.crt"
+
+
 @contextmanager
-def client_container(client: docker.DockerClient, image: str, name_prefix: str) -> Iterator[ClientContainer]:
+def client_container(
+    client: docker.DockerClient, image: str, name_prefix: str, ca_bundle: str | None = None
+) -> Iterator[ClientContainer]:
+    volumes = {str(SCRIPTS): {"bind": MOUNTED_SCRIPTS, "mode": "ro"}}
+    tmpfs = {"/tmp": ""}
+    if ca_bundle:
+        volumes[str(Path(ca_bundle).resolve())] = {"bind": MOUNTED_CA, "mode": "ro"}
+        tmpfs["/etc/ssl/certs"] = ""  # rebuilt by update-ca-certificates below
     container = client.containers.run(
         image,
         entrypoint=["sleep", "infinity"],
@@ -57,11 +69,15 @@ def client_container(client: docker.DockerClient, image: str, name_prefix: str) 
         detach=True,
         network_mode="host",
         read_only=True,
-        tmpfs={"/tmp": ""},
-        volumes={str(SCRIPTS): {"bind": MOUNTED_SCRIPTS, "mode": "ro"}},
+        tmpfs=tmpfs,
+        volumes=volumes,
         labels={"qgis-stack.test": "client"},
     )
     try:
+        if ca_bundle:
+            result = container.exec_run(["update-ca-certificates"], user="root")
+            if result.exit_code != 0:
+                raise RuntimeError(f"update-ca-certificates failed: {result.output.decode(errors='replace')}")
         yield ClientContainer(container)
     finally:
         container.remove(force=True)

@@ -49,9 +49,9 @@ def _env_file(nodes: NodeSet, path: Path, image_repo: str) -> None:
                 f"STACK_DEPLOY_NODE_HOSTS={' '.join(w.engine.host for w in workers)}",
                 f"STACK_PUBLIC_HTTPS_PORT={manager.https_port}",
                 "STACK_HOSTNAMES=127.0.0.1,localhost",
-                # The host reaches the nodes from the network's gateway: it is the proxy.
-                f"STACK_TRUSTED_PROXIES={gateway_address(nodes)}",
-                # …and the monitoring client: it reads the replica's host from /healthz.
+                # The host's requests reach the nodes from their network's gateway (docker-proxy
+                # adds no headers, so it is no proxy to trust); the tests read the replica's
+                # host from /healthz, which the full report gives only to STACK_INFO_ALLOW.
                 f"STACK_INFO_ALLOW={gateway_address(nodes)}",
                 f"STACK_SECRETS_DIR={REPO_ROOT / '.secrets' / 'swarm-test'}",
                 "STACK_QGIS_REPLICAS=2",
