@@ -119,7 +119,7 @@ def test_a_rolling_update_under_load_fails_no_request(cluster: Cluster) -> None:
     assert not report.failures, report.summary()
 
 
-def test_more_replicas_serve_more_requests(cluster: Cluster) -> None:
+def test_scaling_1_to_2_replicas_uses_both_without_failures_and_prints_throughput(cluster: Cluster) -> None:
     qgis = cluster.service("qgis-server")
     figures = {}
     try:
