@@ -25,7 +25,7 @@ def child(project: str) -> None:
     app = QgsApplication([], False)
     app.initQgis()
     server = QgsServer()
-    request = QgsBufferServerRequest(f"http://bench/ows/demo?{CAPABILITIES}&MAP={project}")
+    request = QgsBufferServerRequest(f"http://bench/ows/demo?{CAPABILITIES}")
     response = QgsBufferServerResponse()
     started = time.perf_counter()
     server.handleRequest(request, response)
@@ -45,7 +45,14 @@ def estimated_copy(project: str) -> str:
 
 
 def first_request(project: str, trust: bool) -> float:
-    env = {**os.environ, "QGIS_SERVER_TRUST_LAYER_METADATA": "1" if trust else "0"}
+    # QGIS as it comes: no plugins (QgsServer would load QGIS_PLUGINPATH's, whose guard
+    # refuses MAP and whose preload would load the project first), the project by path.
+    env = {
+        **os.environ,
+        "QGIS_SERVER_TRUST_LAYER_METADATA": "1" if trust else "0",
+        "QGIS_PROJECT_FILE": project,
+        "QGIS_PLUGINPATH": "",
+    }
     out = subprocess.run([sys.executable, __file__, CHILD, project], env=env, capture_output=True, text=True,
                          check=True).stdout  # fmt: skip
     result = json.loads(out.strip().splitlines()[-1])
