@@ -70,6 +70,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--concurrency", help="comma-separated client counts (default: the plan's)")
     parser.add_argument("--repeats", type=int, help="windows per target, workload and concurrency")
+    parser.add_argument("--window", type=float, help="seconds measured per window (slow requests want more)")
     parser.add_argument("--soak", type=int, default=0, help="instead: N requests, worker RSS over time")
     return parser.parse_args(argv)
 
@@ -189,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         plan = replace(plan, concurrencies=tuple(int(c) for c in args.concurrency.split(",")))
     if args.repeats:
         plan = replace(plan, repeats=args.repeats)
+    if args.window:
+        plan = replace(plan, window_s=args.window)
     workers = len(worker_pids(service_container(client, settings.project_name, "qgis-server")))
     workloads = [w for w in WORKLOADS if not args.workloads or w.name in args.workloads.split(",")]
     if args.smoke:
