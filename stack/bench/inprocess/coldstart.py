@@ -38,6 +38,9 @@ def estimated_copy(project: str) -> str:
         text = file.read()
     text = re.sub(r"(<datasource>[^<]*key=&apos;id&apos;)", r"\1 estimatedmetadata=true", text)
     text = re.sub(r"(<datasource>[^<]*key='id')", r"\1 estimatedmetadata=true", text)
+    # The copy lives elsewhere: file sources relative to the project become absolute.
+    folder = os.path.dirname(os.path.abspath(project))
+    text = text.replace("<datasource>./", f"<datasource>{folder}/")
     path = "/tmp/coldstart-estimated.qgs"
     with open(path, "w") as file:
         file.write(text)
@@ -53,11 +56,11 @@ def first_request(project: str, trust: bool) -> float:
         "QGIS_PROJECT_FILE": project,
         "QGIS_PLUGINPATH": "",
     }
-    out = subprocess.run([sys.executable, __file__, CHILD, project], env=env, capture_output=True, text=True,
-                         check=True).stdout  # fmt: skip
-    result = json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, __file__, CHILD, project], env=env, capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    result = json.loads(done.stdout.strip().splitlines()[-1])
     if result["status"] != 200:
-        raise RuntimeError(f"GetCapabilities answered {result['status']}")
+        raise RuntimeError(f"GetCapabilities answered {result['status']}: {done.stderr[-1500:]}")
     return result["first_s"]
 
 
