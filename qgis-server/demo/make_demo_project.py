@@ -196,17 +196,25 @@ def publish(project: QgsProject, layers: list[QgsMapLayer]) -> None:
         project.writeEntry(key, "Project", True)
 
 
-def add_print_layout(project: QgsProject) -> None:
-    """An A4 landscape world map with a title, for GetPrint (TEMPLATE=world)."""
+def world_map_layout(
+    project: QgsProject, name: str, top_mm: float
+) -> tuple[QgsPrintLayout, QgsLayoutItemMap]:
+    """An A4 landscape layout holding one world map, "map0", from top_mm down to the foot."""
     layout = QgsPrintLayout(project)
     layout.initializeDefaults()  # one A4 landscape page
-    layout.setName(PRINT_LAYOUT)
+    layout.setName(name)
     world = QgsLayoutItemMap(layout)
     world.setId("map0")
-    world.attemptMove(QgsLayoutPoint(10, 20, QgsUnitTypes.LayoutMillimeters))
-    world.attemptResize(QgsLayoutSize(277, 180, QgsUnitTypes.LayoutMillimeters))
+    world.attemptMove(QgsLayoutPoint(10, top_mm, QgsUnitTypes.LayoutMillimeters))
+    world.attemptResize(QgsLayoutSize(277, 200 - top_mm, QgsUnitTypes.LayoutMillimeters))
     world.setExtent(QgsRectangle(-180, -90, 180, 90))
     layout.addLayoutItem(world)
+    return layout, world
+
+
+def add_print_layout(project: QgsProject) -> None:
+    """An A4 landscape world map with a title, for GetPrint (TEMPLATE=world)."""
+    layout, _ = world_map_layout(project, PRINT_LAYOUT, top_mm=20)
     title = QgsLayoutItemLabel(layout)
     title.setText("qgis-stack demo")
     title.attemptMove(QgsLayoutPoint(10, 6, QgsUnitTypes.LayoutMillimeters))
@@ -227,17 +235,9 @@ def add_field_layout(project: QgsProject) -> None:
         ]
     )
     project.mapThemeCollection().insert(FIELD_THEME, record)
-    layout = QgsPrintLayout(project)
-    layout.initializeDefaults()
-    layout.setName(FIELD_LAYOUT)
-    field = QgsLayoutItemMap(layout)
-    field.setId("map0")
-    field.attemptMove(QgsLayoutPoint(10, 10, QgsUnitTypes.LayoutMillimeters))
-    field.attemptResize(QgsLayoutSize(277, 190, QgsUnitTypes.LayoutMillimeters))
-    field.setExtent(QgsRectangle(-180, -90, 180, 90))
+    layout, field = world_map_layout(project, FIELD_LAYOUT, top_mm=10)
     field.setFollowVisibilityPreset(True)
     field.setFollowVisibilityPresetName(FIELD_THEME)
-    layout.addLayoutItem(field)
     project.layoutManager().addLayout(layout)
 
 
