@@ -140,6 +140,26 @@ def test_a_map_following_a_theme_prints_the_themes_layers_the_role_may_see(
 
 
 @pytest.mark.parametrize("role", RESTRICTED)
+@pytest.mark.parametrize(
+    "layers",
+    [
+        pytest.param({"map0:LAYERS": ""}, id="empty-map-layers"),
+        pytest.param({"MAP0:LAYERS": "countries,observations"}, id="upper-case-prefix"),
+        pytest.param({"LAYERS": "demo"}, id="project-root"),
+    ],
+)
+def test_a_theme_following_map_never_draws_a_hidden_layer_however_layers_are_named(
+    role: str, layers: dict[str, str], request: pytest.FixtureRequest
+) -> None:
+    restricted = request.getfixturevalue(role)
+    field = {**PRINT, "TEMPLATE": "field", **layers}
+
+    for response in (ows_get(restricted, field), restricted.post(restricted.ows_url(), data=field)):
+        assert response.status_code == 200, response.text[:300]
+        assert green_pixels(response.content) == 0
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
 def test_getprint_naming_only_a_hidden_layer_is_refused(role: str, request: pytest.FixtureRequest) -> None:
     response = ows_get(request.getfixturevalue(role), {**PRINT, "map0:LAYERS": "observations"})
 
