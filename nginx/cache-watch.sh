@@ -45,6 +45,19 @@ project_files() {
 	done
 }
 
+# snapshot: name, size and mtime of every file render_map reads, in one stat call. The watch
+# loop renders the map (dozens of processes) only when this changes: polling every few
+# seconds must cost next to nothing on a server whose CPUs belong to QGIS.
+snapshot() {
+	local file found=()
+	for file in "${RULE_FILES[@]}" "$CLEAR_FILE" "$EDITS_FILE" \
+		"$PROJECTS_DIR"/*.qml "$PROJECTS_DIR"/*.sld "$DEMO_DIR"/*.qml "$DEMO_DIR"/*.sld \
+		"$PROJECTS_DIR"/*.qgs "$PROJECTS_DIR"/*.qgz "$DEMO_DIR"/*.qgs "$REPRO_DIR"/*/*.qgs; do
+		if [[ -e "$file" ]]; then found+=("$file"); fi
+	done
+	if ((${#found[@]})); then stat -L -c '%n %s %.9Y' "${found[@]}" 2>/dev/null || true; fi
+}
+
 render_map() {
 	local global file name key styles=()
 	local -A files=()
@@ -129,12 +142,18 @@ reload() {
 watch() {
 	local config="$1" interval="$2"
 	[[ "$interval" =~ ^[1-9][0-9]*$ ]] || die "INTERVAL_S must be whole seconds (got '$interval')"
+	local seen="" now
 	# Errors of one round are logged, never fatal: without this loop tiles would go stale.
 	while sleep "$interval"; do
+		now="$(snapshot)"
+		[[ "$now" != "$seen" ]] || continue
+		seen="$now"
 		if write_map; then
 			if reload "$config"; then
 				log "a project, style, rules file or cache-clear changed: new cache generation, nginx reloaded"
 			else
+				# Forget the snapshot: the next round renders and tries again.
+				seen=""
 				log "nginx refused its config: tiles keep the old generation, retrying in ${interval} s"
 			fi
 		fi

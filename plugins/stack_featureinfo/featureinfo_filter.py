@@ -5,7 +5,7 @@ from __future__ import annotations
 from qgis.core import Qgis, QgsMessageLog, QgsProject
 from qgis.server import QgsRequestHandler, QgsServerInterface
 from stack_plugin_kit.headers import response_header, response_status
-from stack_plugin_kit.safe_filter import GuardedFilter
+from stack_plugin_kit.safe_filter import GuardedStreamFilter
 
 from .enrich import add_layer_titles
 from .layer_titles import layer_titles
@@ -13,7 +13,7 @@ from .layer_titles import layer_titles
 JSON_FORMATS = frozenset({"application/json", "application/geo+json"})
 
 
-class FeatureInfoFilter(GuardedFilter):
+class FeatureInfoFilter(GuardedStreamFilter):
     plugin_name = "stack_featureinfo"
 
     def __init__(self, server_iface: QgsServerInterface, point_tolerance: int | None) -> None:

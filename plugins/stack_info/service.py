@@ -58,7 +58,10 @@ class StackInfoService(QgsService):
             self.plugin_path,
             list(qgis.utils.server_active_plugins),
             projects=projects_served(self.project_dirs),
-            postgis=check_postgis(self.pg_service),
+            # Only the full report shows it: /healthz is asked every few seconds by nginx's
+            # health check and by load balancers, and a PostGIS connection per probe costs
+            # both containers CPU for a field nobody would see.
+            postgis=check_postgis(self.pg_service) if access == "full" else None,
         )
         status = 200 if report["healthy"] else 503
         # A load balancer needs the verdict; paths, plugins and pids are for operators.

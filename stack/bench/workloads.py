@@ -115,6 +115,12 @@ WORKLOADS: tuple[Workload, ...] = (
         ),
         small=True,
     ),
+    # The cheapest real request (1-2 ms in process, no database): the floor's clearest probe.
+    Workload(
+        "WFS DescribeFeatureType",
+        (query(SERVICE="WFS", VERSION="1.1.0", REQUEST="DescribeFeatureType", TYPENAME="places"),),
+        small=True,
+    ),
     Workload("GetMap 256² tiles 3857", tile_queries(), tile=True),
     Workload("WMTS tile", (wmts_tile(),), tile=True),
     Workload("GetMap 512x256 world", (query(**WORLD),)),

@@ -149,5 +149,37 @@ class FailureIsolationTest(harness.PluginTestCase):
         self.assertIn("TypeError: oops", log.text("stack_request_log"))
 
 
+class StreamHookTest(unittest.TestCase):
+    """Only a GuardedStreamFilter gets a send hook: QGIS calls into Python at every flush of
+    a streamed answer for a filter that has one."""
+
+    def test_a_plain_guarded_filter_has_no_send_hook(self) -> None:
+        from qgis.server import QgsServerFilter
+        from stack_plugin_kit.safe_filter import GuardedFilter, GuardedStreamFilter
+
+        # QGIS calls Python for a hook only when a Python class overrides QgsServerFilter's.
+        def python_hooks(cls: type) -> set[str]:
+            mro = cls.__mro__[: cls.__mro__.index(QgsServerFilter)]
+            return {name for c in mro for name in vars(c) if name in ("onSendResponse", "sendResponse")}
+
+        self.assertEqual(python_hooks(GuardedFilter), set())
+        self.assertEqual(python_hooks(GuardedStreamFilter), {"onSendResponse", "sendResponse"})
+
+    def test_on_send_response_outside_a_stream_filter_is_refused(self) -> None:
+        from stack_plugin_kit.safe_filter import GuardedFilter, GuardedStreamFilter
+
+        class Misplaced(GuardedFilter):
+            def on_send_response(self) -> None:
+                pass
+
+        class Streaming(GuardedStreamFilter):
+            def on_send_response(self) -> None:
+                pass
+
+        with self.assertRaisesRegex(TypeError, "subclass GuardedStreamFilter"):
+            Misplaced(harness.iface())
+        self.assertTrue(hasattr(Streaming(harness.iface()), "onSendResponse"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -21,7 +21,11 @@ ERROR_CODE = "StackPluginError"
 
 
 class GuardedFilter(QgsServerFilter):
-    """Subclasses set plugin_name and override the on_* methods, never the QGIS hooks."""
+    """Subclasses set plugin_name and override the on_* methods, never the QGIS hooks.
+
+    A filter that must see a streamed answer before each flush subclasses
+    GuardedStreamFilter instead: QGIS calls a Python filter's send hook at every flush of a
+    WFS GetFeature (thousands per answer), so only filters that need it have one."""
 
     plugin_name = "stack plugin"
     # False for filters whose failure must not cost the client its answer (a log line).
@@ -34,13 +38,13 @@ class GuardedFilter(QgsServerFilter):
         # so that the client gets the report alone. Reset at both ends of a request, in case
         # another plugin's failure skipped one of them.
         self._reported = False
+        if hasattr(self, "on_send_response") and not isinstance(self, GuardedStreamFilter):
+            raise TypeError(
+                f"{type(self).__name__} has on_send_response: subclass GuardedStreamFilter for it to run"
+            )
 
     def on_request_ready(self) -> None:
         """Before the service runs: parameters can still be changed."""
-
-    def on_send_response(self) -> None:
-        """Before each flush of a streamed response (WFS GetFeature...); not called for
-        responses sent in one piece."""
 
     def on_response_complete(self) -> None:
         """After the service, before the response leaves: the body can be replaced."""
@@ -52,10 +56,6 @@ class GuardedFilter(QgsServerFilter):
         self.requestReady()
         return True
 
-    def onSendResponse(self) -> bool:  # noqa: N802
-        self.sendResponse()
-        return True
-
     def onResponseComplete(self) -> bool:  # noqa: N802
         self.responseComplete()
         return True
@@ -63,12 +63,6 @@ class GuardedFilter(QgsServerFilter):
     def requestReady(self) -> None:  # noqa: N802
         self._reported = False
         self._guard(self.on_request_ready, "requestReady")
-
-    def sendResponse(self) -> None:  # noqa: N802
-        if self._reported:
-            self._drop_body()
-        else:
-            self._guard(self.on_send_response, "sendResponse")
 
     def responseComplete(self) -> None:  # noqa: N802
         if self._reported:
@@ -118,6 +112,26 @@ class GuardedFilter(QgsServerFilter):
 
     def _log(self, message: str) -> None:
         QgsMessageLog.logMessage(f"{self.plugin_name}: {message}", self.plugin_name, Qgis.Critical)
+
+
+class GuardedStreamFilter(GuardedFilter):
+    """A GuardedFilter that also runs on_send_response before each flush of a streamed
+    answer (WFS GetFeature...); never for answers sent in one piece."""
+
+    def on_send_response(self) -> None:
+        """Before each flush: handler.body() holds the piece about to be sent."""
+
+    # QGIS 3.24+ calls onSendResponse, older versions sendResponse (see GuardedFilter).
+
+    def onSendResponse(self) -> bool:  # noqa: N802
+        self.sendResponse()
+        return True
+
+    def sendResponse(self) -> None:  # noqa: N802
+        if self._reported:
+            self._drop_body()
+        else:
+            self._guard(self.on_send_response, "sendResponse")
 
 
 def service_exception_report(message: str, version: str, code: str = ERROR_CODE) -> bytes:
