@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from stack.core.settings import REPO_ROOT
+from stack.core.waiting import wait_until
 from stack.deploy.containers import service_container
 from stack.harness.handle import StackHandle
 from stack.repro.case import CaseError, load_case
@@ -143,11 +144,17 @@ def test_from_log_turns_this_stacks_nginx_log_into_a_replayable_case(
     first = read_requests(case.requests_file)[:3]
     sent = replay(stack.settings, case, first, tmp_path / "sent")
     nginx = service_container(docker.from_env(), stack.settings.project_name, "nginx")
+    wanted = sent[2]
+
+    # nginx writes its access log in batches, flushed within a second.
+    def nginx_log() -> str:
+        return nginx.logs(tail=500).decode(errors="replace")
+
+    assert wait_until(lambda: wanted.request_id in nginx_log(), timeout_s=10)
     log = tmp_path / "nginx.log"
-    log.write_text(nginx.logs(tail=500).decode(errors="replace"))
+    log.write_text(nginx_log())
 
     folder = copy_case(tmp_path, "oapif-items")
-    wanted = sent[2]
     count, target = write_requests(
         [log], folder, LogFilter(project="oapif-items", request_id=wanted.request_id)
     )
