@@ -45,25 +45,28 @@ project_files() {
 	done
 }
 
+# The styles beside the projects (a changed style changes every project's tiles), one per line.
+style_files() {
+	local file
+	for file in "$PROJECTS_DIR"/*.qml "$PROJECTS_DIR"/*.sld "$DEMO_DIR"/*.qml "$DEMO_DIR"/*.sld; do
+		if [[ -e "$file" ]]; then printf '%s\n' "$file"; fi
+	done
+}
+
 # snapshot: name, size and mtime of every file render_map reads, in one stat call. The watch
 # loop renders the map (dozens of processes) only when this changes: polling every few
 # seconds must cost next to nothing on a server whose CPUs belong to QGIS.
 snapshot() {
-	local file found=()
-	for file in "${RULE_FILES[@]}" "$CLEAR_FILE" "$EDITS_FILE" \
-		"$PROJECTS_DIR"/*.qml "$PROJECTS_DIR"/*.sld "$DEMO_DIR"/*.qml "$DEMO_DIR"/*.sld \
-		"$PROJECTS_DIR"/*.qgs "$PROJECTS_DIR"/*.qgz "$DEMO_DIR"/*.qgs "$REPRO_DIR"/*/*.qgs; do
-		if [[ -e "$file" ]]; then found+=("$file"); fi
-	done
-	if ((${#found[@]})); then stat -L -c '%n %s %.9Y' "${found[@]}" 2>/dev/null || true; fi
+	local inputs=()
+	mapfile -t inputs < <(printf '%s\n' "${RULE_FILES[@]}" "$CLEAR_FILE" "$EDITS_FILE"; style_files; project_files)
+	# Files that do not exist print nothing, as in fingerprint.
+	stat -L -c '%n %s %.9Y' "${inputs[@]}" 2>/dev/null || true
 }
 
 render_map() {
 	local global file name key styles=()
 	local -A files=()
-	for file in "$PROJECTS_DIR"/*.qml "$PROJECTS_DIR"/*.sld "$DEMO_DIR"/*.qml "$DEMO_DIR"/*.sld; do
-		if [[ -e "$file" ]]; then styles+=("$file"); fi
-	done
+	mapfile -t styles < <(style_files)
 	global="$(fingerprint "${RULE_FILES[@]}" "$CLEAR_FILE" "$EDITS_FILE" "${styles[@]}")"
 	while IFS= read -r file; do
 		name="$(basename "${file%.*}")"
