@@ -69,6 +69,17 @@ class FailureIsolationTest(harness.PluginTestCase):
         self.assertEqual(streamed.status, 200)
         self.assertIn(b"<gml:featureMember", streamed.body)
 
+    def test_a_filter_without_a_send_hook_failing_first_stops_a_streamed_answer(self) -> None:
+        # The watermark filter has no send hook (GuardedFilter): nothing drops streamed
+        # pieces for it, so QGIS itself must not run the WFS after requestReady reported.
+        with mock.patch(
+            "stack_watermark.watermark_filter.WatermarkFilter.on_request_ready", side_effect=RuntimeError("x")
+        ):
+            response = request(WFS_GETFEATURE, self.project)
+
+        self.assert_clean_ogc_exception(response, "stack_watermark")
+        self.assertNotIn(b"featureMember", response.body)
+
     def test_the_failed_request_is_still_logged(self) -> None:
         with harness.stderr_lines() as lines:
             request(getmap_query("countries") + "&STACK_TEST_RAISE=requestReady", self.project, REQUEST_ID)
