@@ -15,6 +15,7 @@ readonly PG_SERVICE_FILE=/etc/postgresql-common/pg_service.conf
 readonly REQUIRED_ENV=(QGIS_PLUGINPATH QGIS_STACK_BUILTIN_PLUGINS QGIS_STACK_BUSY_DIR QGIS_FCGI_PORT)
 readonly DEFAULTS=/usr/local/lib/qgis-stack/defaults.env
 readonly SOCKET_MONITOR_FIX=/usr/local/lib/qgis-stack/libqgis-socket-monitor-fix.so
+readonly ACCEPT_PRIORITY=/usr/local/lib/qgis-stack/libqgis-accept-priority.so
 
 # shellcheck source=defaults.sh
 source /usr/local/lib/qgis-stack/defaults.sh
@@ -58,6 +59,7 @@ validate_env() {
 	require_int QGIS_WORKER_REQUEST_TIMEOUT 0 86400
 	require_int QGIS_WORKER_MAX_REQUESTS 0 100000000
 	require_int QGIS_STACK_SOCKET_MONITOR_FIX 0 1
+	require_int QGIS_STACK_ACCEPT_PRIORITY 0 1
 	require_int QGIS_STACK_METRICS_PORT 0 65535
 	[[ "$QGIS_STACK_PRELOAD_PROJECTS" =~ ^(all|none|[A-Za-z0-9_-]+( *, *[A-Za-z0-9_-]+)*)$ ]] ||
 		die "QGIS_STACK_PRELOAD_PROJECTS must be all, none or project names separated by commas (got '$QGIS_STACK_PRELOAD_PROJECTS')"
@@ -128,11 +130,17 @@ start_watchdog() {
 	qgis-worker-watchdog &
 }
 
-# QGIS >= 3.36 waits out a 10 ms select() at the end of every request (see
-# socket-monitor-fix.c): the fix is preloaded into multiwatch and so into every worker.
-socket_monitor_fix() {
-	if [[ "$QGIS_STACK_SOCKET_MONITOR_FIX" == 1 ]]; then
-		printf '%s\n' /usr/bin/env "LD_PRELOAD=$SOCKET_MONITOR_FIX${LD_PRELOAD:+:$LD_PRELOAD}"
+# The libraries are preloaded into multiwatch and so into every worker: QGIS >= 3.36 waits
+# out a 10 ms select() at the end of every request (socket-monitor-fix.c), and libfcgi
+# hands connections to the workers in turn (accept-priority.c).
+preload_libraries() {
+	local libraries=()
+	[[ "$QGIS_STACK_SOCKET_MONITOR_FIX" == 0 ]] || libraries+=("$SOCKET_MONITOR_FIX")
+	[[ "$QGIS_STACK_ACCEPT_PRIORITY" == 0 ]] || libraries+=("$ACCEPT_PRIORITY")
+	[[ -z "${LD_PRELOAD:-}" ]] || libraries+=("$LD_PRELOAD")
+	if ((${#libraries[@]})); then
+		local IFS=:
+		printf '%s\n' /usr/bin/env "LD_PRELOAD=${libraries[*]}"
 	fi
 }
 
@@ -159,7 +167,7 @@ serve() {
 	start_metrics
 	start_watchdog
 	local preload
-	mapfile -t preload < <(socket_monitor_fix)
+	mapfile -t preload < <(preload_libraries)
 	log "starting $QGIS_WORKERS worker(s) on port $QGIS_FCGI_PORT"
 	# -s USR1: when the container stops, workers finish the request they are on (libfcgi's
 	# graceful stop) instead of dropping it.

@@ -33,7 +33,7 @@ def test_a_killed_worker_is_respawned_and_requests_keep_succeeding(
         return victim not in now and len(now) == len(before)
 
     assert wait_until(respawned, timeout_s=30), worker_pids(qgis_server)
-    for _ in range(2 * len(before)):  # enough requests to reach every worker
+    for _ in range(2 * len(before)):
         assert stack.get(stack.healthz_url).status_code == 200
 
 

@@ -13,7 +13,7 @@ from stack.bench.cold import first_answer
 from stack.bench.limit import Limit
 from stack.bench.targets import DEMO_PROJECT, Target
 from stack.bench.targets import PRELOAD_SETTING as PRELOAD
-from stack.bench.variants import qgis_server_setting, recreate_qgis_server
+from stack.bench.variants import qgis_server_settings, recreate_qgis_server
 from stack.bench.workloads import CAPABILITIES
 from stack.core.settings import Settings
 
@@ -30,9 +30,9 @@ def stack_first_requests(settings: Settings, stack: Target, tries: int) -> dict[
     """The stack's first demo GetCapabilities after qgis-server restarts (through nginx, as
     a user meets it), with the workers preloading the projects (the default) and without."""
     variants = {}
-    with qgis_server_setting(settings, PRELOAD):
+    with qgis_server_settings(settings, PRELOAD):
         for value in ("all", "none"):
-            recreate_qgis_server(settings, PRELOAD, value)
+            recreate_qgis_server(settings, {PRELOAD: value})
             ready, first = [], []
             for _ in range(tries):
                 started = time.monotonic()

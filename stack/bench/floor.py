@@ -1,6 +1,7 @@
 """The per-request floor: what a small request costs through the stack over the same
-request in process, with QGIS's socket monitor fix on (the default) and off
-(QGIS_STACK_SOCKET_MONITOR_FIX=0, qgis-server recreated by compose, then put back)."""
+request in process, with the libraries the stack preloads into the workers (both on by
+default) taken away one at a time: qgis-server is recreated by compose for each variant,
+then put back."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 from stack.bench.limit import Limit
 from stack.bench.loadgen import LoadGenerator
 from stack.bench.targets import Target
-from stack.bench.variants import qgis_server_setting, recreate_qgis_server
+from stack.bench.variants import qgis_server_settings, recreate_qgis_server
 from stack.bench.workloads import WORKLOADS
 from stack.core.settings import Settings
 
@@ -18,7 +19,14 @@ if TYPE_CHECKING:
 
     from stack.bench.run import Plan
 
-SWITCH = "QGIS_STACK_SOCKET_MONITOR_FIX"
+SOCKET_MONITOR_FIX = "QGIS_STACK_SOCKET_MONITOR_FIX"
+ACCEPT_PRIORITY = "QGIS_STACK_ACCEPT_PRIORITY"
+# From the stack as it ships to QGIS and libfcgi as they are.
+VARIANTS = (
+    {SOCKET_MONITOR_FIX: "1", ACCEPT_PRIORITY: "1"},
+    {SOCKET_MONITOR_FIX: "1", ACCEPT_PRIORITY: "0"},
+    {SOCKET_MONITOR_FIX: "0", ACCEPT_PRIORITY: "0"},
+)
 
 
 def floor_rows(
@@ -31,9 +39,9 @@ def floor_rows(
 ) -> list[dict]:
     small = [w for w in WORKLOADS if w.small and not w.cold]
     rows = []
-    with qgis_server_setting(settings, SWITCH):
-        for fix in ("1", "0"):
-            recreate_qgis_server(settings, SWITCH, fix)
+    with qgis_server_settings(settings, SOCKET_MONITOR_FIX, ACCEPT_PRIORITY):
+        for variant in VARIANTS:
+            recreate_qgis_server(settings, variant)
             for w in small:
                 # In process right before through the stack: the machine's load moves.
                 in_process = limit.run(list(w.queries), 1, plan.warmup_s, plan.window_s).result.p50_ms
@@ -43,7 +51,8 @@ def floor_rows(
                 rows.append(
                     {
                         "qgis": settings.release.version,
-                        "fix": fix == "1",
+                        "fix": variant[SOCKET_MONITOR_FIX] == "1",
+                        "accept_priority": variant[ACCEPT_PRIORITY] == "1",
                         "workload": w.name,
                         "stack_p50_ms": p50,
                         "in_process_p50_ms": in_process,
