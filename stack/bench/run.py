@@ -28,6 +28,7 @@ from stack.bench.images import build_bench_images
 from stack.bench.inprocess.limit import digest
 from stack.bench.limit import Limit
 from stack.bench.loadgen import LoadGenerator, LoadResult
+from stack.bench.settle import settle
 from stack.bench.soak import soak
 from stack.bench.targets import Peers, Target, cached_stack_target, peer_specs, stack_target
 from stack.bench.workloads import ROLE, WORKLOADS, Workload
@@ -117,6 +118,12 @@ def same_work(targets: list[Target], limit_hashes: dict[str, str]) -> dict[tuple
     return same
 
 
+def quiet(failures: list[str], before: str) -> None:
+    """Until the last target has finished the requests it still had in flight."""
+    if not settle():
+        failures.append(f"{before}: the machine was still busy when the window started")
+
+
 def measure_workload(
     workload: Workload,
     targets: list[Target],
@@ -143,11 +150,13 @@ def measure_workload(
     for concurrency in plan.concurrencies:
         for repeat in range(plan.repeats):
             order = here[repeat % len(here) :] + here[: repeat % len(here)]
+            quiet(failures, f"the limit, {workload.name}, c={concurrency}")
             lrun = limit.run(list(workload.queries), concurrency, plan.warmup_s, plan.window_s)
             rows.append(row(report.LIMIT, workload.name, concurrency, repeat, lrun.result, lrun.cpu_s, True))
             for target in order:
                 if target.max_concurrency and concurrency > target.max_concurrency:
                     continue
+                quiet(failures, f"{target.name}, {workload.name}, c={concurrency}")
                 try:
                     result, cpu = measure_http(gen, target, workload, concurrency, plan)
                 except Exception as error:  # recorded; the other targets are still measured
