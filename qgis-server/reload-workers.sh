@@ -4,7 +4,7 @@
 #
 # SIGUSR1 is libfcgi's graceful stop: a worker finishes the request it is on, and its next
 # accept returns instead of taking another; multiwatch then starts a replacement. The next
-# worker is only asked once that replacement waits in accept(), so all but one worker keep
+# worker is only asked once that replacement waits for a request, so all but one worker keep
 # serving throughout, and requests that arrive meanwhile queue on the shared socket.
 set -Eeuo pipefail
 
@@ -42,12 +42,13 @@ age_s() {
 	echo $((${uptime%.*} - ticks / $(getconf CLK_TCK)))
 }
 
-# Ready: waiting in accept() for its first request, or already busy with one (the stack_guard
-# plugin keeps a marker per busy worker).
+# Ready: waiting for its first request, or already busy with one (the stack_guard plugin
+# keeps a marker per busy worker). A worker waits in accept(), or with accept-priority.c in
+# epoll_wait(), which nothing else in a worker's main thread calls (Qt and libpq poll()).
 ready() {
 	local pid="$1" wchan
 	wchan="$(cat "/proc/$pid/wchan" 2>/dev/null || true)"
-	[[ "$wchan" == *accept* || -e "${QGIS_STACK_BUSY_DIR:-/nonexistent}/$pid" ]]
+	[[ "$wchan" == *accept* || "$wchan" == do_epoll_wait || -e "${QGIS_STACK_BUSY_DIR:-/nonexistent}/$pid" ]]
 }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND until it succeeds or time runs out.
