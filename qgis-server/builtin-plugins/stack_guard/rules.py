@@ -78,7 +78,7 @@ def xml_depth(text: str) -> int:
 PARAMETER_RULES: dict[str, Callable[[str, str], bool]] = {
     "control-bytes": lambda name, value: _has_control_bytes(name) or _has_control_bytes(value),
     "parameter-name": lambda name, _value: PLAIN_NAME.fullmatch(name) is None,
-    "map": lambda name, _value: name.upper() == "MAP",
+    "map": lambda name, _value: _bare_name(name) == "MAP",
     "sld": lambda name, _value: _bare_name(name) == "SLD",
     "prefixed-name": lambda name, _value: ":" in name and PRINT_MAP_PARAMETER.fullmatch(name) is None,
     "external-wms": lambda _name, value: "EXTERNAL_WMS:" in value.upper(),
