@@ -42,13 +42,13 @@ age_s() {
 	echo $((${uptime%.*} - ticks / $(getconf CLK_TCK)))
 }
 
-# Ready: waiting for its first request, or already busy with one (the stack_guard plugin
-# keeps a marker per busy worker). A worker waits in accept(), or with accept-priority.c in
+# Ready: waiting for its first request, or already busy with one (the stack_guard plugin's
+# marker for the worker is then not empty). A worker waits in accept(), or with accept-priority.c in
 # epoll_wait(), which nothing else in a worker's main thread calls (Qt and libpq poll()).
 ready() {
 	local pid="$1" wchan
 	wchan="$(cat "/proc/$pid/wchan" 2>/dev/null || true)"
-	[[ "$wchan" == *accept* || "$wchan" == do_epoll_wait || -e "${QGIS_STACK_BUSY_DIR:-/nonexistent}/$pid" ]]
+	[[ "$wchan" == *accept* || "$wchan" == do_epoll_wait || -s "${QGIS_STACK_BUSY_DIR:-/nonexistent}/$pid" ]]
 }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND until it succeeds or time runs out.

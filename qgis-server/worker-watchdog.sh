@@ -2,7 +2,8 @@
 # Kills a QGIS worker that has been busy on one request for longer than
 # QGIS_WORKER_REQUEST_TIMEOUT seconds; multiwatch then starts a fresh one. QGIS Server has
 # no request time limit, and nginx's read timeout only frees the client, not the worker.
-# The stack_guard plugin keeps a marker file per busy worker in QGIS_STACK_BUSY_DIR.
+# The stack_guard plugin keeps a marker file per worker in QGIS_STACK_BUSY_DIR, named by its
+# pid: it holds the request the worker is busy with, and is empty while the worker is idle.
 set -Eeuo pipefail
 
 readonly BUSY_DIR="${QGIS_STACK_BUSY_DIR:?}"
@@ -36,7 +37,11 @@ main() {
 	local marker
 	while true; do
 		for marker in "$BUSY_DIR"/[0-9]*; do
-			[[ -f "$marker" ]] && stop_if_overdue "$marker" "$EPOCHSECONDS"
+			if [[ ! -d "/proc/${marker##*/}" ]]; then
+				rm -f "$marker" # its worker ended (a replacement gets a marker of its own)
+			elif [[ -s "$marker" ]]; then
+				stop_if_overdue "$marker" "$EPOCHSECONDS"
+			fi
 		done
 		# Builtins only, but for sleep (and stat of a busy marker): this loop runs for the
 		# life of the container, beside the workers.

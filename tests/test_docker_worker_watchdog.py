@@ -100,3 +100,38 @@ def test_the_kill_line_names_the_request_id_nginx_gave_the_request(
     assert wait_until(killed, timeout_s=30), qgis.logs(tail=20).decode(errors="replace")
     kill_line = next(line for line in qgis.logs().decode().splitlines() if "killed worker" in line)
     assert "request stuck-1234" in kill_line
+
+
+def test_the_watchdog_kills_for_a_marker_that_holds_a_request_not_for_an_empty_one(
+    tmp_path: Path, start_qgis_server
+) -> None:
+    """Workers keep their marker file between requests, empty: the watchdog must tell idle
+    from busy by what the marker holds, not by its age. A stand-in process with a marker
+    an hour old shows both sides (real workers' markers are refreshed by every health check)."""
+    container = start_qgis_server(
+        plugin_folder(tmp_path, REPO_ROOT / "plugins/stack_info"), QGIS_WORKER_REQUEST_TIMEOUT="1"
+    )
+    assert wait_until(lambda: health_status(container) == "healthy", timeout_s=60), last_probe_output(
+        container
+    )
+    started = container.exec_run(
+        ["bash", "-c", 'sleep 600 & echo $! && touch -d "1 hour ago" "$QGIS_STACK_BUSY_DIR/$!"'], detach=False
+    )
+    pid = int(started.output.split()[0])
+
+    def alive() -> bool:  # a killed child of PID 1 may stay a zombie (state Z) for a while
+        state = container.exec_run(["bash", "-c", f"cut -d' ' -f3 /proc/{pid}/stat"])
+        return state.exit_code == 0 and state.output.strip() != b"Z"
+
+    def heartbeat() -> int:
+        return int(container.exec_run(["bash", "-c", 'stat -c %Y "$QGIS_STACK_BUSY_DIR/.heartbeat"']).output)
+
+    first = heartbeat()
+    assert wait_until(lambda: heartbeat() >= first + 4, timeout_s=30)  # two watchdog rounds
+    assert alive(), "the watchdog killed a process whose marker is empty (an idle worker)"
+
+    marker = f'"$QGIS_STACK_BUSY_DIR/{pid}"'
+    holds = f'echo "request r1: /x" >{marker} && touch -d "1 hour ago" {marker}'
+    assert container.exec_run(["bash", "-c", holds]).exit_code == 0
+    assert wait_until(lambda: not alive(), timeout_s=30)
+    assert f"killed worker {pid}, busy" in container.logs().decode(errors="replace")

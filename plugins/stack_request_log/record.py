@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 
-from qgis.core import QgsProject
 from qgis.server import QgsRequestHandler, QgsServerInterface
 from stack_plugin_kit.headers import request_header, response_status
+from stack_plugin_kit.project import project_name
 
 # Parameters that name layers, across WMS, WFS, WCS and WMTS.
 LAYER_PARAMETERS = ("LAYERS", "QUERY_LAYERS", "LAYER", "TYPENAME", "TYPENAMES", "COVERAGE", "COVERAGEID")
@@ -44,12 +43,6 @@ def requested_layers(parameters: dict[str, str]) -> list[str]:
                 if len(names) == MAX_LAYERS:
                     return names
     return names
-
-
-def project_name(server_iface: QgsServerInterface) -> str:
-    """The project file's name without extension (what nginx's /ows/<project> names)."""
-    path = server_iface.configFilePath() or QgsProject.instance().fileName()
-    return Path(path).stem if path else ""
 
 
 def json_line(record: dict[str, object]) -> str:

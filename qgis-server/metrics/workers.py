@@ -20,8 +20,15 @@ def running_workers(proc: Path = Path("/proc")) -> int:
 
 
 def busy_workers(busy_dir: Path) -> int:
-    """stack_guard keeps one marker file per worker busy on a request (named by its pid)."""
+    """stack_guard keeps one marker file per worker (named by its pid), empty while idle."""
     try:
-        return sum(1 for path in busy_dir.iterdir() if path.name.isdigit())
+        return sum(1 for path in busy_dir.iterdir() if path.name.isdigit() and _holds_text(path))
     except OSError:
         return 0
+
+
+def _holds_text(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False  # the worker ended while we looked

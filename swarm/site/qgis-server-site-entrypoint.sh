@@ -37,9 +37,13 @@ write_demo_project() {
 	done
 }
 
+# busy_workers: stack_guard's marker of a worker holds its request while it is busy.
 busy_workers() {
-	local markers=("$QGIS_STACK_BUSY_DIR"/[0-9]*)
-	[[ -e "${markers[0]}" ]] && echo "${#markers[@]}" || echo 0
+	local marker count=0
+	for marker in "$QGIS_STACK_BUSY_DIR"/[0-9]*; do
+		[[ -s "$marker" ]] && count=$((count + 1))
+	done
+	echo "$count"
 }
 
 # Keep serving for QGIS_STACK_DRAIN_SECONDS (longer than nginx keeps a resolved address),

@@ -11,10 +11,9 @@ import json
 import os
 import socket
 import time
-from pathlib import Path
 
-from qgis.core import QgsProject
 from qgis.server import QgsServerFilter, QgsServerInterface
+from stack_plugin_kit.project import project_name
 
 OGC_API_PATH = "/wfs3"  # QGIS serves OGC API Features under <project>/wfs3
 
@@ -45,10 +44,9 @@ class MetricsEvents(QgsServerFilter):
         service = parameters.get("SERVICE", "")
         if not service and OGC_API_PATH in handler.url():
             service = "WFS3"
-        path = self.serverInterface().configFilePath() or QgsProject.instance().fileName()
         event = {
             "event": "request",
-            "project": Path(path).stem if path else "",
+            "project": project_name(self.serverInterface()),
             "service": service[:40],
             "request": parameters.get("REQUEST", "")[:40],
             "status": handler.statusCode() or 200,  # FastCGI: 0 until set, and unset means 200

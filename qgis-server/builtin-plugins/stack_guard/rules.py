@@ -28,7 +28,8 @@ PLAIN_NAME = re.compile(r"[A-Za-z0-9_:.-]*")
 EXTERNAL_REFERENCE = re.compile(
     r"href|onlineresource|externalgraphic|!doctype|!entity|xinclude", re.IGNORECASE
 )
-ALLOWED_CONTROLS = frozenset("\t\n\r")  # line breaks and tabs in XML values (SLD_BODY)
+# Every C0 control but tab and line breaks (XML values such as SLD_BODY hold those), and DEL.
+CONTROL_BYTES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DEFAULT_MAX_XML_DEPTH = 64
 
 
@@ -40,7 +41,7 @@ class Refusal:
 
 
 def _has_control_bytes(text: str) -> bool:
-    return any((ord(c) < 32 and c not in ALLOWED_CONTROLS) or ord(c) == 127 for c in text)
+    return CONTROL_BYTES.search(text) is not None
 
 
 def _bare_name(name: str) -> str:
@@ -114,14 +115,14 @@ def refused_parameter(
     max_xml_depth: int = DEFAULT_MAX_XML_DEPTH,
 ) -> Refusal | None:
     """The first refused parameter, by the rules' order in the table, or None."""
+    # Every request passes here: decode each name and value once, not once per rule.
+    spelled = [
+        (name, value, tuple(spellings(name)), tuple(spellings(value))) for name, value in parameters.items()
+    ]
     for rule, reason in reason_by_rule.items():
         check = PARAMETER_RULES.get(rule)
-        for name, value in parameters.items():
-            if check is not None and any(
-                check(name_spelling, value_spelling)
-                for name_spelling in spellings(name)
-                for value_spelling in spellings(value)
-            ):
+        for name, value, names, values in spelled:
+            if check is not None and any(check(n, v) for n in names for v in values):
                 return Refusal(rule, name, reason)
             if rule == XML_DEPTH_RULE and "<" in value and xml_depth(value) > max_xml_depth:
                 return Refusal(rule, name, f"{reason} ({max_xml_depth} levels)")
