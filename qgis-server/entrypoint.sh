@@ -60,6 +60,7 @@ validate_env() {
 	require_int QGIS_WORKER_MAX_REQUESTS 0 100000000
 	require_int QGIS_STACK_SOCKET_MONITOR_FIX 0 1
 	require_int QGIS_STACK_ACCEPT_PRIORITY 0 1
+	require_int QGIS_STACK_LOG_BATCH_MS 0 1000
 	require_int QGIS_STACK_METRICS_PORT 0 65535
 	[[ "$QGIS_STACK_PRELOAD_PROJECTS" =~ ^(all|none|[A-Za-z0-9_-]+( *, *[A-Za-z0-9_-]+)*)$ ]] ||
 		die "QGIS_STACK_PRELOAD_PROJECTS must be all, none or project names separated by commas (got '$QGIS_STACK_PRELOAD_PROJECTS')"
@@ -162,16 +163,23 @@ start_metrics() {
 	log "warning: the metrics exporter is not listening after $attempt attempts; starting anyway"
 }
 
+# The workers' stderr reaches Docker in batches (stderr-batcher.c), which then runs as the
+# container's first process: it passes signals on and exits with the workers' supervisor.
+log_batcher() {
+	((QGIS_STACK_LOG_BATCH_MS == 0)) || printf '%s\n' qgis-stderr-batcher "$QGIS_STACK_LOG_BATCH_MS"
+}
+
 serve() {
 	list_plugins
 	start_metrics
 	start_watchdog
-	local preload
+	local preload batcher
 	mapfile -t preload < <(preload_libraries)
+	mapfile -t batcher < <(log_batcher)
 	log "starting $QGIS_WORKERS worker(s) on port $QGIS_FCGI_PORT"
 	# -s USR1: when the container stops, workers finish the request they are on (libfcgi's
 	# graceful stop) instead of dropping it.
-	exec spawn-fcgi -n -a 0.0.0.0 -p "$QGIS_FCGI_PORT" -- \
+	exec "${batcher[@]}" spawn-fcgi -n -a 0.0.0.0 -p "$QGIS_FCGI_PORT" -- \
 		"${preload[@]}" /usr/bin/multiwatch -f "$QGIS_WORKERS" -r "$QGIS_WORKER_RETRIES" -s USR1 -- "$FCGI_BIN"
 }
 

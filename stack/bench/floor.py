@@ -1,7 +1,7 @@
 """The per-request floor: what a small request costs through the stack over the same
-request in process, with the libraries the stack preloads into the workers (both on by
-default) taken away one at a time: qgis-server is recreated by compose for each variant,
-then put back."""
+request in process, with the stack's own measures (the stderr batching and the two
+libraries it preloads into the workers, all on by default) taken away one at a time:
+qgis-server is recreated by compose for each variant, then put back."""
 
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 
 SOCKET_MONITOR_FIX = "QGIS_STACK_SOCKET_MONITOR_FIX"
 ACCEPT_PRIORITY = "QGIS_STACK_ACCEPT_PRIORITY"
-# From the stack as it ships to QGIS and libfcgi as they are.
+LOG_BATCH_MS = "QGIS_STACK_LOG_BATCH_MS"
+# From the stack as it ships to QGIS, libfcgi and Docker's log as they are.
 VARIANTS = (
-    {SOCKET_MONITOR_FIX: "1", ACCEPT_PRIORITY: "1"},
-    {SOCKET_MONITOR_FIX: "1", ACCEPT_PRIORITY: "0"},
-    {SOCKET_MONITOR_FIX: "0", ACCEPT_PRIORITY: "0"},
+    {LOG_BATCH_MS: "50", SOCKET_MONITOR_FIX: "1", ACCEPT_PRIORITY: "1"},
+    {LOG_BATCH_MS: "0", SOCKET_MONITOR_FIX: "1", ACCEPT_PRIORITY: "1"},
+    {LOG_BATCH_MS: "0", SOCKET_MONITOR_FIX: "1", ACCEPT_PRIORITY: "0"},
+    {LOG_BATCH_MS: "0", SOCKET_MONITOR_FIX: "0", ACCEPT_PRIORITY: "0"},
 )
 
 
@@ -39,7 +41,7 @@ def floor_rows(
 ) -> list[dict]:
     small = [w for w in WORKLOADS if w.small and not w.cold]
     rows = []
-    with qgis_server_settings(settings, SOCKET_MONITOR_FIX, ACCEPT_PRIORITY):
+    with qgis_server_settings(settings, LOG_BATCH_MS, SOCKET_MONITOR_FIX, ACCEPT_PRIORITY):
         for variant in VARIANTS:
             recreate_qgis_server(settings, variant)
             for w in small:
@@ -53,6 +55,7 @@ def floor_rows(
                         "qgis": settings.release.version,
                         "fix": variant[SOCKET_MONITOR_FIX] == "1",
                         "accept_priority": variant[ACCEPT_PRIORITY] == "1",
+                        "log_batch": variant[LOG_BATCH_MS] != "0",
                         "workload": w.name,
                         "stack_p50_ms": p50,
                         "in_process_p50_ms": in_process,

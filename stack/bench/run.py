@@ -61,7 +61,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true", help="seconds: one workload, the stack and the limit")
     parser.add_argument("--workloads", help="comma-separated workload names (default: all)")
     parser.add_argument("--peers", default="all", help="'all', 'none' or comma-separated peer names")
-    parser.add_argument("--no-floor", action="store_true", help="skip the fix on/off floor measurement")
+    parser.add_argument(
+        "--no-floor",
+        action="store_true",
+        help="skip the floor (small requests with the stack's own measures on and off)",
+    )
     parser.add_argument(
         "--cold-start",
         type=int,
