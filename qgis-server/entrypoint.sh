@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # QGIS Server container entrypoint: read the environment, validate it, give libpq its
 # credentials, then exec the command. `serve` runs
-#   spawn-fcgi → multiwatch -f $QGIS_WORKERS → N × qgis_mapserv.fcgi
+#   qgis-stderr-batcher → spawn-fcgi → multiwatch -f $QGIS_WORKERS → N × qgis_mapserv.fcgi
 # so a dead worker is respawned and a dead supervisor ends the container (the restart
 # policy brings it back).
 set -Eeuo pipefail

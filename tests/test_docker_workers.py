@@ -42,7 +42,8 @@ def test_when_the_supervisor_dies_the_container_restarts_and_serves_again(
 ) -> None:
     restarts = qgis_server.attrs["RestartCount"]
 
-    # multiwatch is PID 1; TERM makes it stop its workers and exit, as a crash of it would.
+    # PID 1 passes TERM on to multiwatch (or is multiwatch, without the stderr batcher): it
+    # stops its workers and exits, as a crash of it would, and the container with it.
     send_signal(qgis_server, 1, "TERM")
 
     def restarted_and_healthy() -> bool:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from docker.models.containers import Container
 
-# Lists pids whose command line names the FastCGI binary; python3 is in the image.
+# Lists pids running the FastCGI binary (its name is the first word of their command line;
+# the supervisors' command lines name it further on); python3 is in the image.
 _LIST_WORKERS = (
     "import os\n"
     "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
-    "    if int(pid) == os.getpid():\n"  # this script names the binary too
-    "        continue\n"
     "    try:\n"
     "        cmd = open(f'/proc/{pid}/cmdline', 'rb').read()\n"
     "    except OSError:\n"
     "        continue\n"
-    "    if b'qgis_mapserv.fcgi' in cmd and not cmd.startswith(b'/usr/bin/multiwatch'):\n"
+    "    if cmd.split(b'\\0', 1)[0].endswith(b'qgis_mapserv.fcgi'):\n"
     "        print(pid)\n"
 )
 
