@@ -130,17 +130,20 @@ def chart(path: Path, rows: list[Row], targets: list[str], title: str) -> None:
 
 def floor_table(rows: list[dict]) -> str:
     lines = [
-        "per-request floor: small requests at concurrency 1, p50 (ms)",
+        "per-request floor: small requests at concurrency 1, p50 (ms); each variant measured twice"
+        " (order ABCD DCBA), the mean and the two overheads",
         f"{'QGIS':5} {'batch':5} {'fix':4} {'priority':8} {'workload':24} {'stack':>7} {'in-process':>10}"
-        f" {'overhead':>9}",
+        f" {'overhead':>9}  windows",
     ]
     for r in rows:
         # Reports written before the accept priority or the batching existed lack the field.
         priority = {True: "on", False: "off", None: "—"}[r.get("accept_priority")]
         batch = {True: "on", False: "off", None: "—"}[r.get("log_batch")]
+        windows = ", ".join(f"{stack - limit:.2f}" for stack, limit in r.get("windows_ms", [])) or "—"
         lines.append(
             f"{r['qgis']:5} {batch:5} {'on' if r['fix'] else 'off':4} {priority:8} {r['workload']:24}"
             f" {r['stack_p50_ms']:7.2f} {r['in_process_p50_ms']:10.2f} {r['overhead_ms']:9.2f}"
+            f"  {windows}"
         )
     return "\n".join(lines)
 
