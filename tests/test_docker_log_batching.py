@@ -2,17 +2,20 @@
 (QGIS_STACK_LOG_BATCH_MS, stderr-batcher.c), or line by line with 0. Either way every
 request's log line arrives, the container's first process passes Docker's stop on to the
 workers, and the lines of the requests answered right before a stop are not lost. What the
-batching gains is measured by `make bench` (the floor)."""
+batching gains is measured by `make bench` (the floor). The stack's containers rotate their
+logs (STACK_LOG_MAX_SIZE, STACK_LOG_MAX_FILES)."""
 
 import json
 from pathlib import Path
 
+import docker
 import pytest
 from docker.models.containers import Container
 
 from stack.core.settings import REPO_ROOT
 from stack.core.waiting import wait_until
-from stack.deploy.containers import health_status, last_probe_output
+from stack.deploy.containers import health_status, last_probe_output, service_container
+from stack.harness.handle import StackHandle
 from stack.harness.throwaway import plugin_folder
 
 pytestmark = pytest.mark.docker
@@ -75,3 +78,17 @@ def test_a_line_reaches_the_log_while_the_workers_are_idle(tmp_path: Path, start
     result = container.exec_run(["qgis-fcgi-request", "SERVICE=STACKINFO&REQUEST=GetInfo&LAYERS=alone"])
     assert result.exit_code == 0, result.output
     assert wait_until(lambda: "alone" in logged_markers(container), timeout_s=5)
+
+
+@pytest.mark.parametrize("service", ["postgis", "qgis-server", "nginx"])
+def test_the_stacks_logs_are_rotated_as_the_settings_say(
+    docker_client: docker.DockerClient, stack: StackHandle, service: str
+) -> None:
+    assert stack.settings is not None
+    container = service_container(docker_client, stack.settings.project_name, service)
+    limits = dict(stack.settings.limits)
+
+    assert container.attrs["HostConfig"]["LogConfig"] == {
+        "Type": "json-file",
+        "Config": {"max-size": limits["STACK_LOG_MAX_SIZE"], "max-file": limits["STACK_LOG_MAX_FILES"]},
+    }

@@ -35,6 +35,13 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+# Docker's json-file log of each container is rotated: every request writes a line, and
+# an unrotated log fills the disk of a busy server. Kept: size times files per container.
+LOG_ROTATION = {
+    "STACK_LOG_MAX_SIZE": "10m",
+    "STACK_LOG_MAX_FILES": "5",
+}
+
 # Container limits, each overridable in .env or the environment (.env.example says how to size
 # them). Docker's sizes (256m, 2g) and durations (30s).
 CONTAINER_LIMITS = {
@@ -44,6 +51,7 @@ CONTAINER_LIMITS = {
     "DEMO_PROJECT_MEM_LIMIT": "1g",
     # How long `docker stop` lets QGIS workers finish their requests before killing them.
     "QGIS_SERVER_STOP_GRACE_PERIOD": "30s",
+    **LOG_ROTATION,
 }
 
 # The QGIS workers' FastCGI port: compose gives it to qgis-server and, as the address to

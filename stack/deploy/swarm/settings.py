@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stack.core.errors import StackError
-from stack.core.settings import REPO_ROOT, Settings, load, read_env_file
+from stack.core.settings import LOG_ROTATION, REPO_ROOT, Settings, load, read_env_file
 
 ENV_FILE = ".env.staging"
 STACK_FILE = REPO_ROOT / "swarm" / "stack.yml"
@@ -59,8 +59,7 @@ DEPLOY_DEFAULTS: dict[str, str] = {
     "STACK_NGINX_CPUS": "0.5",
     "STACK_NGINX_MEMORY": "256M",
     "STACK_NGINX_NODE_LABEL": "false",
-    "STACK_LOG_MAX_SIZE": "10m",
-    "STACK_LOG_MAX_FILES": "5",
+    **LOG_ROTATION,
     "STACK_DEPLOY_TIMEOUT": "600",
     "STACK_WATERMARK_TEXT": "",
 }
