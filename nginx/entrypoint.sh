@@ -28,18 +28,13 @@ require_match() {
 # defaulted nowhere else.
 readonly DEFAULTS=/etc/qgis-stack/nginx-defaults.env
 
-# Every setting of the defaults file that is unset or empty takes its default.
-load_defaults() {
-	local name value
-	while IFS='=' read -r name value; do
-		[[ "$name" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
-		if [[ -z "${!name:-}" ]]; then export "$name=$value"; fi
-	done <"$DEFAULTS"
-}
+# load_defaults: the same file as qgis-server/defaults.sh (tests/unit checks they match).
+# shellcheck source=defaults.sh
+source /usr/local/lib/qgis-stack/defaults.sh
 
 read_env() {
 	[[ -n "${QGIS_FCGI_ADDRESS:-}" ]] || die "QGIS_FCGI_ADDRESS is not set: host:port of the QGIS FastCGI workers"
-	load_defaults
+	load_defaults "$DEFAULTS"
 	: "${NGINX_RUN_DIR:=$RUN_DIR}"
 	# Re-resolve the QGIS service name, so a restarted container with a new address is found.
 	# What a request without Host is told; never the container's own address.

@@ -12,17 +12,12 @@ die() { printf 'nginx-site: error: %s\n' "$*" >&2; exit 64; }
 # The nginx image's defaults (the one home of NGINX_* and STACK_TRUSTED_PROXIES).
 readonly DEFAULTS=/etc/qgis-stack/nginx-defaults.env
 
-# Every setting of the defaults file that is unset or empty takes its default.
-load_defaults() {
-	local name value
-	while IFS='=' read -r name value; do
-		[[ "$name" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
-		if [[ -z "${!name:-}" ]]; then export "$name=$value"; fi
-	done <"$DEFAULTS"
-}
+# load_defaults, from the nginx image.
+# shellcheck source=../../nginx/defaults.sh
+source /usr/local/lib/qgis-stack/defaults.sh
 
 read_env() {
-	load_defaults
+	load_defaults "$DEFAULTS"
 	: "${STACK_PUBLIC_HTTPS_PORT:=443}"
 	# The front waits a little longer than the server behind it, so that one answers 504.
 	NGINX_PROXY_READ_TIMEOUT="$((${NGINX_FCGI_READ_TIMEOUT%s} + 5))s"
