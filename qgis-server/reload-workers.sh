@@ -8,6 +8,11 @@
 # serving throughout, and requests that arrive meanwhile queue on the shared socket.
 set -Eeuo pipefail
 
+# shellcheck source=defaults.sh
+source /usr/local/lib/qgis-stack/defaults.sh
+# shellcheck source=busy-markers.sh
+source /usr/local/lib/qgis-stack/busy-markers.sh
+
 readonly WORKER_NAME=qgis_mapserv.fc # /proc/PID/comm is cut to 15 characters
 # multiwatch counts a worker that exits sooner than this after its start as a failed start
 # (and gives its slot up after QGIS_WORKER_RETRIES of them): recycle older workers only.
@@ -17,7 +22,8 @@ log() { printf 'qgis-server-reload: %s\n' "$*" >&2; }
 die() { printf 'qgis-server-reload: error: %s\n' "$*" >&2; exit 1; }
 
 read_env() {
-	: "${QGIS_WORKER_REQUEST_TIMEOUT:=120}"
+	load_defaults /usr/local/lib/qgis-stack/defaults.env
+	# How long a fresh worker may take to load its plugins and projects before we give up.
 	: "${QGIS_WORKER_START_TIMEOUT:=120}"
 	[[ "$QGIS_WORKER_REQUEST_TIMEOUT" =~ ^[0-9]+$ ]] || die "QGIS_WORKER_REQUEST_TIMEOUT must be a whole number"
 	[[ "$QGIS_WORKER_START_TIMEOUT" =~ ^[0-9]+$ ]] || die "QGIS_WORKER_START_TIMEOUT must be a whole number"
@@ -48,7 +54,7 @@ age_s() {
 ready() {
 	local pid="$1" wchan
 	wchan="$(cat "/proc/$pid/wchan" 2>/dev/null || true)"
-	[[ "$wchan" == *accept* || "$wchan" == do_epoll_wait || -s "${QGIS_STACK_BUSY_DIR:-/nonexistent}/$pid" ]]
+	[[ "$wchan" == *accept* || "$wchan" == do_epoll_wait ]] || worker_busy "$pid"
 }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND until it succeeds or time runs out.

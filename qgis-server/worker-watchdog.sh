@@ -2,9 +2,11 @@
 # Kills a QGIS worker that has been busy on one request for longer than
 # QGIS_WORKER_REQUEST_TIMEOUT seconds; multiwatch then starts a fresh one. QGIS Server has
 # no request time limit, and nginx's read timeout only frees the client, not the worker.
-# The stack_guard plugin keeps a marker file per worker in QGIS_STACK_BUSY_DIR, named by its
-# pid: it holds the request the worker is busy with, and is empty while the worker is idle.
+# The stack_guard plugin keeps a marker file per worker in QGIS_STACK_BUSY_DIR (busy-markers.sh).
 set -Eeuo pipefail
+
+# shellcheck source=busy-markers.sh
+source /usr/local/lib/qgis-stack/busy-markers.sh
 
 readonly BUSY_DIR="${QGIS_STACK_BUSY_DIR:?}"
 readonly TIMEOUT="${QGIS_WORKER_REQUEST_TIMEOUT:?}"
@@ -39,7 +41,7 @@ main() {
 		for marker in "$BUSY_DIR"/[0-9]*; do
 			if [[ ! -d "/proc/${marker##*/}" ]]; then
 				rm -f "$marker" # its worker ended (a replacement gets a marker of its own)
-			elif [[ -s "$marker" ]]; then
+			elif marker_busy "$marker"; then
 				stop_if_overdue "$marker" "$EPOCHSECONDS"
 			fi
 		done

@@ -16,6 +16,8 @@ read_env() {
 	source "$LIB_DIR/defaults.sh"
 	load_defaults "$LIB_DIR/site-defaults.env"
 	: "${QGIS_STACK_BUSY_DIR:=/tmp/qgis-stack-busy}"
+	# shellcheck source=../../qgis-server/busy-markers.sh
+	source "$LIB_DIR/busy-markers.sh"
 }
 
 validate_env() {
@@ -37,25 +39,16 @@ write_demo_project() {
 	done
 }
 
-# busy_workers: stack_guard's marker of a worker holds its request while it is busy.
-busy_workers() {
-	local marker count=0
-	for marker in "$QGIS_STACK_BUSY_DIR"/[0-9]*; do
-		[[ -s "$marker" ]] && count=$((count + 1))
-	done
-	echo "$count"
-}
-
 # Keep serving for QGIS_STACK_DRAIN_SECONDS (longer than nginx keeps a resolved address),
 # then until no worker is busy, at most QGIS_STACK_DRAIN_MAX_SECONDS; then stop.
 drain_and_stop() {
 	local started=$SECONDS
 	log "SIGTERM: draining for $QGIS_STACK_DRAIN_SECONDS s before stopping"
 	while ((SECONDS - started < QGIS_STACK_DRAIN_SECONDS)) ||
-		{ (($(busy_workers) > 0)) && ((SECONDS - started < QGIS_STACK_DRAIN_MAX_SECONDS)); }; do
+		{ (($(busy_worker_count) > 0)) && ((SECONDS - started < QGIS_STACK_DRAIN_MAX_SECONDS)); }; do
 		sleep 1
 	done
-	log "stopping after $((SECONDS - started)) s of draining ($(busy_workers) worker(s) still busy)"
+	log "stopping after $((SECONDS - started)) s of draining ($(busy_worker_count) worker(s) still busy)"
 	kill -TERM "$server_pid" 2>/dev/null || true
 	wait "$server_pid" || true
 	exit 0
