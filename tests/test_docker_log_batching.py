@@ -14,9 +14,9 @@ from docker.models.containers import Container
 
 from stack.core.settings import REPO_ROOT
 from stack.core.waiting import wait_until
-from stack.deploy.containers import health_status, last_probe_output, service_container
+from stack.deploy.containers import service_container
 from stack.harness.handle import StackHandle
-from stack.harness.throwaway import plugin_folder
+from stack.harness.throwaway import healthy, plugin_folder
 
 pytestmark = pytest.mark.docker
 
@@ -47,9 +47,7 @@ def test_every_request_line_reaches_the_log_also_when_the_container_stops_right_
         tmp_path, REPO_ROOT / "plugins/stack_info", REPO_ROOT / "plugins/stack_request_log"
     )
     container = start_qgis_server(plugins, QGIS_STACK_LOG_BATCH_MS=batch_ms)
-    assert wait_until(lambda: health_status(container) == "healthy", timeout_s=90), last_probe_output(
-        container
-    )
+    healthy(container, timeout_s=90)
     assert first_process(container) == first
 
     # Each request names a made-up layer, which the request log records.
@@ -72,9 +70,7 @@ def test_a_line_reaches_the_log_while_the_workers_are_idle(tmp_path: Path, start
         tmp_path, REPO_ROOT / "plugins/stack_info", REPO_ROOT / "plugins/stack_request_log"
     )
     container = start_qgis_server(plugins, QGIS_STACK_LOG_BATCH_MS="200")
-    assert wait_until(lambda: health_status(container) == "healthy", timeout_s=90), last_probe_output(
-        container
-    )
+    healthy(container, timeout_s=90)
     result = container.exec_run(["qgis-fcgi-request", "SERVICE=STACKINFO&REQUEST=GetInfo&LAYERS=alone"])
     assert result.exit_code == 0, result.output
     assert wait_until(lambda: "alone" in logged_markers(container), timeout_s=5)

@@ -7,7 +7,7 @@ import pytest
 from stack.core.settings import REPO_ROOT
 from stack.core.waiting import wait_until
 from stack.deploy.containers import health_status, last_probe_output
-from stack.harness.throwaway import plugin_folder
+from stack.harness.throwaway import healthy, plugin_folder
 
 pytestmark = pytest.mark.docker
 
@@ -33,6 +33,5 @@ def test_a_plugin_that_fails_to_load_makes_the_container_unhealthy_naming_it(
 def test_the_same_container_with_loadable_plugins_is_healthy(tmp_path: Path, start_qgis_server) -> None:
     container = start_qgis_server(plugin_folder(tmp_path, REPO_ROOT / "plugins/stack_info"))
 
-    healthy = wait_until(lambda: health_status(container) == "healthy", timeout_s=90)
-    assert healthy, last_probe_output(container)
+    healthy(container, timeout_s=90)
     assert '"failed": []' in last_probe_output(container)

@@ -7,9 +7,8 @@ import docker
 import pytest
 
 from stack.core.settings import REPO_ROOT, Settings
-from stack.core.waiting import wait_until
-from stack.deploy.containers import health_status, last_probe_output, service_container
-from stack.harness.throwaway import plugin_folder
+from stack.deploy.containers import service_container
+from stack.harness.throwaway import healthy, plugin_folder
 
 pytestmark = pytest.mark.docker
 
@@ -40,8 +39,7 @@ def started(start_qgis_server, tmp_path: Path, projects: Path, **environment: st
     """The log of a one-worker qgis-server once it is healthy (its worker has started)."""
     plugins = plugin_folder(tmp_path, REPO_ROOT / "plugins/stack_info")
     container = start_qgis_server(plugins, projects, QGIS_SERVER_LOG_LEVEL="0", **environment)
-    healthy = wait_until(lambda: health_status(container) == "healthy", timeout_s=90)
-    assert healthy, last_probe_output(container)
+    healthy(container, timeout_s=90)
     return container.logs().decode(errors="replace")
 
 

@@ -10,10 +10,8 @@ import pytest
 from docker.models.containers import Container
 
 from stack.core.settings import REPO_ROOT
-from stack.core.waiting import wait_until
-from stack.deploy.containers import health_status, last_probe_output
 from stack.deploy.workers import worker_pids
-from stack.harness.throwaway import plugin_folder
+from stack.harness.throwaway import healthy, plugin_folder
 
 pytestmark = pytest.mark.docker
 
@@ -53,9 +51,7 @@ def test_workers_load_the_libraries_that_are_on_and_requests_one_at_a_time_go_wh
         QGIS_STACK_SOCKET_MONITOR_FIX=fix,
         QGIS_STACK_ACCEPT_PRIORITY=priority,
     )
-    assert wait_until(lambda: health_status(container) == "healthy", timeout_s=90), last_probe_output(
-        container
-    )
+    healthy(container, timeout_s=90)
     settings = {"QGIS_STACK_SOCKET_MONITOR_FIX": fix, "QGIS_STACK_ACCEPT_PRIORITY": priority}
     expected = {LIBRARIES[name] for name, value in settings.items() if value == "1"}
 

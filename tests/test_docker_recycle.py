@@ -7,9 +7,9 @@ import pytest
 
 from stack.core.settings import REPO_ROOT
 from stack.core.waiting import wait_until
-from stack.deploy.containers import health_status, last_probe_output
+from stack.deploy.containers import health_status
 from stack.deploy.workers import worker_pids
-from stack.harness.throwaway import plugin_folder
+from stack.harness.throwaway import healthy, plugin_folder
 
 pytestmark = pytest.mark.docker
 
@@ -21,9 +21,7 @@ def test_a_worker_is_replaced_after_its_requests_and_every_answer_is_whole(
 ) -> None:
     plugins = plugin_folder(tmp_path, REPO_ROOT / "plugins/stack_info")
     container = start_qgis_server(plugins, QGIS_WORKER_MAX_REQUESTS="5")
-    assert wait_until(lambda: health_status(container) == "healthy", timeout_s=90), last_probe_output(
-        container
-    )
+    healthy(container, timeout_s=90)
     (first,) = worker_pids(container)
     answers: list[bytes] = []
 

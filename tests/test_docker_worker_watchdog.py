@@ -7,10 +7,9 @@ from docker.models.containers import Container
 
 from stack.core.settings import REPO_ROOT
 from stack.core.waiting import wait_until
-from stack.deploy.containers import health_status, last_probe_output
 from stack.deploy.workers import worker_pids
 from stack.harness.metrics import parse, value
-from stack.harness.throwaway import plugin_folder
+from stack.harness.throwaway import healthy, plugin_folder
 
 pytestmark = pytest.mark.docker
 
@@ -35,9 +34,7 @@ def test_a_worker_stuck_on_a_request_is_replaced_after_the_timeout(tmp_path: Pat
         tmp_path, REPO_ROOT / "plugins/stack_info", REPO_ROOT / "tests/fixtures/hanging_plugin"
     )
     container = start_qgis_server(plugins, QGIS_WORKER_REQUEST_TIMEOUT="3")
-    assert wait_until(lambda: health_status(container) == "healthy", timeout_s=60), last_probe_output(
-        container
-    )
+    healthy(container, timeout_s=60)
     (stuck,) = worker_pids(container)
 
     send_in_background(container, HANG)
@@ -50,9 +47,7 @@ def test_a_worker_stuck_on_a_request_is_replaced_after_the_timeout(tmp_path: Pat
     log = container.logs().decode(errors="replace")
     assert f"killed worker {stuck}, busy" in log
     assert "SERVICE=HANG" in log  # the log names the request that got stuck
-    assert wait_until(lambda: health_status(container) == "healthy", timeout_s=30), last_probe_output(
-        container
-    )
+    healthy(container, timeout_s=30)
     # The new worker reports its start once QGIS has loaded in it.
     restarts = lambda: value(parse(metrics_inside(container)), "qgis_stack_worker_restarts_total")  # noqa: E731
     assert wait_until(lambda: restarts() >= 1, timeout_s=30)
@@ -75,11 +70,11 @@ def test_the_kill_line_names_the_request_id_nginx_gave_the_request(
     for path in (projects, access, *access.iterdir()):
         path.chmod(0o755 if path.is_dir() else 0o644)
     qgis = start_qgis_server(plugins, projects, QGIS_WORKER_REQUEST_TIMEOUT="3")
-    assert wait_until(lambda: health_status(qgis) == "healthy", timeout_s=60), last_probe_output(qgis)
+    healthy(qgis, timeout_s=60)
     (projects / "hang.qgs").write_bytes(qgis.exec_run(["cat", "/usr/share/qgis-stack/health.qgs"]).output)
     (projects / "hang.qgs").chmod(0o644)
     nginx = start_nginx(qgis, projects, access)
-    assert wait_until(lambda: health_status(nginx) == "healthy", timeout_s=60), last_probe_output(nginx)
+    healthy(nginx, timeout_s=60)
 
     nginx.exec_run(
         [
@@ -111,9 +106,7 @@ def test_the_watchdog_kills_for_a_marker_that_holds_a_request_not_for_an_empty_o
     container = start_qgis_server(
         plugin_folder(tmp_path, REPO_ROOT / "plugins/stack_info"), QGIS_WORKER_REQUEST_TIMEOUT="1"
     )
-    assert wait_until(lambda: health_status(container) == "healthy", timeout_s=60), last_probe_output(
-        container
-    )
+    healthy(container, timeout_s=60)
     started = container.exec_run(
         ["bash", "-c", 'sleep 600 & echo $! && touch -d "1 hour ago" "$QGIS_STACK_BUSY_DIR/$!"'], detach=False
     )

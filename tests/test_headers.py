@@ -19,12 +19,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from stack.core.settings import REPO_ROOT
-from stack.core.waiting import wait_until
-from stack.deploy.containers import health_status, last_probe_output
 from stack.harness.handle import StackHandle
 from stack.harness.ows import ows_get
 from stack.harness.raw_http import http10_get
-from stack.harness.throwaway import plugin_folder
+from stack.harness.throwaway import healthy, plugin_folder
 
 ROLES = ["stack_anonymous", "stack_as_partner", "stack_as_editor"]
 EVIL = "evil.example"
@@ -158,12 +156,12 @@ def throwaway_nginx(tmp_path: Path, start_qgis_server, start_nginx, **nginx_envi
     (access / "users.map").write_text("")
     (access / "htpasswd").write_text("")
     qgis = start_qgis_server(plugins, projects)
-    assert wait_until(lambda: health_status(qgis) == "healthy", timeout_s=60), last_probe_output(qgis)
+    healthy(qgis, timeout_s=60)
     (projects / "empty.qgs").write_bytes(qgis.exec_run(["cat", "/usr/share/qgis-stack/health.qgs"]).output)
     for path in (projects, access, *access.iterdir(), *projects.iterdir()):
         path.chmod(0o755 if path.is_dir() else 0o644)
     nginx = start_nginx(qgis, projects, access, **nginx_environment)
-    assert wait_until(lambda: health_status(nginx) == "healthy", timeout_s=60), last_probe_output(nginx)
+    healthy(nginx, timeout_s=60)
     return nginx
 
 

@@ -21,6 +21,8 @@ from testcontainers.core.container import DockerContainer
 from testcontainers.core.labels import LABEL_SESSION_ID, SESSION_ID
 
 from stack.core.settings import FCGI_PORT, Settings
+from stack.core.waiting import wait_until
+from stack.deploy.containers import health_status, last_probe_output
 
 SECOND = 1_000_000_000  # docker healthcheck times are in nanoseconds
 PROJECT_LABEL = "qgis-stack.test-project"
@@ -62,6 +64,15 @@ def qgis_server(
             "start_period": 1_000_000,  # 1 ms; 0 would inherit the image's start period
         },
     )
+
+
+def healthy(container: Container, timeout_s: float = 90) -> Container:
+    """The container, once Docker's health check passes; fails with the last probe's output."""
+    if not wait_until(lambda: health_status(container) == "healthy", timeout_s=timeout_s):
+        raise AssertionError(
+            f"{container.name} not healthy after {timeout_s} s: {last_probe_output(container)}"
+        )
+    return container
 
 
 def remove_leftovers(client: docker.DockerClient, project: str) -> list[str]:
