@@ -65,10 +65,10 @@ lint: $(VENV)/.installed ## ruff (Python), shellcheck (shell), hadolint (Dockerf
 	git ls-files -z '*.sh' .ci/run | xargs -0 $(VENV)/bin/shellcheck -x
 	git ls-files -z '*Dockerfile' | xargs -0 $(VENV)/bin/hadolint
 
-# The plugins must work on the oldest and the default QGIS version.
-PLUGIN_TEST_VERSIONS ?= 3.40 3.22
+# The plugins must work on every supported QGIS version.
+PLUGIN_TEST_VERSIONS ?= 3.40 3.22 3.44
 
-test: lint ## everything CI runs: lint, plugin tests on 3.40 and 3.22, the integration and fault suites
+test: lint ## everything CI runs: lint, plugin tests on 3.40, 3.22 and 3.44, the integration and fault suites
 	for version in $(PLUGIN_TEST_VERSIONS); do $(MAKE) --no-print-directory plugin-test QGIS=$$version || exit 1; done
 	$(MAKE) --no-print-directory integration-test
 	$(MAKE) --no-print-directory fault-test
