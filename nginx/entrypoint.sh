@@ -33,7 +33,7 @@ readonly DEFAULTS=/etc/qgis-stack/nginx-defaults.env
 source /usr/local/lib/qgis-stack/defaults.sh
 
 read_env() {
-	[[ -n "${QGIS_FCGI_ADDRESS:-}" ]] || die "QGIS_FCGI_ADDRESS is not set: host:port of the QGIS FastCGI workers"
+	[[ -n "${QGIS_FCGI_ADDRESS:-}" ]] || die "QGIS_FCGI_ADDRESS is not set: host:port or unix:/path of the QGIS FastCGI workers"
 	load_defaults "$DEFAULTS"
 	: "${NGINX_RUN_DIR:=$RUN_DIR}"
 	# Re-resolve the QGIS service name, so a restarted container with a new address is found.
@@ -48,7 +48,7 @@ read_env() {
 }
 
 validate_env() {
-	require_match QGIS_FCGI_ADDRESS '^[A-Za-z0-9._-]+:[0-9]+$' 'host:port of the QGIS FastCGI workers'
+	require_match QGIS_FCGI_ADDRESS '^([A-Za-z0-9._-]+:[0-9]+|unix:/[A-Za-z0-9._/-]+)$' 'host:port or unix:/path of the QGIS FastCGI workers'
 	require_match NGINX_FCGI_CONNECT_TIMEOUT '^[0-9]+(ms|s|m)?$' 'an nginx time such as 5s'
 	require_match NGINX_FCGI_READ_TIMEOUT '^[0-9]+(ms|s|m)?$' 'an nginx time such as 60s'
 	require_match NGINX_CLIENT_MAX_BODY_SIZE '^[0-9]+[kKmMgG]?$' 'an nginx size such as 16m'

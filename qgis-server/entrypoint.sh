@@ -37,6 +37,8 @@ read_env() {
 	for name in "${REQUIRED_ENV[@]}"; do
 		[[ -n "${!name:-}" ]] || die "$name is not set (QGIS_FCGI_PORT: the workers' FastCGI port; the others are set by the image)"
 	done
+	# A Unix socket instead of the port, when nginx shares a volume with this container.
+	: "${QGIS_FCGI_SOCKET:=}"
 	load_defaults "$DEFAULTS"
 	: "${QGIS_WORKERS:=$(nproc)}"
 	: "${POSTGRES_PASSWORD_FILE:=}"
@@ -47,7 +49,7 @@ read_env() {
 		QGIS_PLUGINPATH="$QGIS_STACK_BUILTIN_PLUGINS:$QGIS_PLUGINPATH"
 	fi
 	IFS=: read -ra PLUGIN_DIRS <<<"$QGIS_PLUGINPATH"
-	export QGIS_WORKERS QGIS_WORKER_RETRIES QGIS_FCGI_PORT QGIS_SERVER_LOG_LEVEL QGIS_PLUGINPATH \
+	export QGIS_WORKERS QGIS_WORKER_RETRIES QGIS_FCGI_PORT QGIS_FCGI_SOCKET QGIS_SERVER_LOG_LEVEL QGIS_PLUGINPATH \
 		QGIS_WORKER_REQUEST_TIMEOUT QGIS_STACK_METRICS_PORT
 }
 
@@ -55,6 +57,8 @@ validate_env() {
 	require_int QGIS_WORKERS 1 64
 	require_int QGIS_WORKER_RETRIES 1 1000
 	require_int QGIS_FCGI_PORT 1 65535
+	[[ -z "$QGIS_FCGI_SOCKET" || "$QGIS_FCGI_SOCKET" == /* ]] ||
+		die "QGIS_FCGI_SOCKET must be an absolute path (got '$QGIS_FCGI_SOCKET')"
 	require_int QGIS_SERVER_LOG_LEVEL 0 2
 	require_int QGIS_WORKER_REQUEST_TIMEOUT 0 86400
 	require_int QGIS_WORKER_MAX_REQUESTS 0 100000000
@@ -176,10 +180,20 @@ serve() {
 	local preload batcher
 	mapfile -t preload < <(preload_libraries)
 	mapfile -t batcher < <(log_batcher)
-	log "starting $QGIS_WORKERS worker(s) on port $QGIS_FCGI_PORT"
+	local listen
+	if [[ -n "$QGIS_FCGI_SOCKET" ]]; then
+		[[ -d "${QGIS_FCGI_SOCKET%/*}" && -w "${QGIS_FCGI_SOCKET%/*}" ]] ||
+			die "QGIS_FCGI_SOCKET: ${QGIS_FCGI_SOCKET%/*} must be a folder this container (uid $(id -u)) can write"
+		# Mode 0666: the socket's folder is a volume only nginx shares.
+		listen=(-s "$QGIS_FCGI_SOCKET" -M 0666)
+		log "starting $QGIS_WORKERS worker(s) on $QGIS_FCGI_SOCKET"
+	else
+		listen=(-a 0.0.0.0 -p "$QGIS_FCGI_PORT")
+		log "starting $QGIS_WORKERS worker(s) on port $QGIS_FCGI_PORT"
+	fi
 	# -s USR1: when the container stops, workers finish the request they are on (libfcgi's
 	# graceful stop) instead of dropping it.
-	exec "${batcher[@]}" spawn-fcgi -n -a 0.0.0.0 -p "$QGIS_FCGI_PORT" -- \
+	exec "${batcher[@]}" spawn-fcgi -n "${listen[@]}" -- \
 		"${preload[@]}" /usr/bin/multiwatch -f "$QGIS_WORKERS" -r "$QGIS_WORKER_RETRIES" -s USR1 -- "$FCGI_BIN"
 }
 

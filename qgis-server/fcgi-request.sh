@@ -7,11 +7,11 @@ set -Eeuo pipefail
 main() {
 	local query="${1:?usage: qgis-fcgi-request QUERY_STRING [PROJECT_FILE]}"
 	local project="${2:-${QGIS_STACK_HEALTH_PROJECT:?the image sets QGIS_STACK_HEALTH_PROJECT}}"
-	local port="${QGIS_FCGI_PORT:?set QGIS_FCGI_PORT to the workers\' FastCGI port}"
+	local address="${QGIS_FCGI_SOCKET:-127.0.0.1:${QGIS_FCGI_PORT:?set QGIS_FCGI_PORT to the workers\' FastCGI port}}"
 	REQUEST_METHOD=GET QUERY_STRING="$query" REQUEST_URI="/fcgi-request?$query" \
 		SCRIPT_NAME=/fcgi-request SERVER_NAME=localhost SERVER_PORT=80 SERVER_PROTOCOL=HTTP/1.1 \
 		QGIS_PROJECT_FILE="$project" \
-		exec cgi-fcgi -bind -connect "127.0.0.1:$port"
+		exec cgi-fcgi -bind -connect "$address"
 }
 
 main "$@"

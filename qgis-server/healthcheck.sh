@@ -37,7 +37,7 @@ main() {
 	fi
 	local response
 	response="$(timeout 8 qgis-fcgi-request 'SERVICE=STACKINFO&REQUEST=GetInfo')" || {
-		echo "no answer from the FastCGI workers on port $QGIS_FCGI_PORT"
+		echo "no answer from the FastCGI workers at ${QGIS_FCGI_SOCKET:-port $QGIS_FCGI_PORT}"
 		exit 1
 	}
 	verdict "$response"

@@ -4,6 +4,7 @@ import docker
 import pytest
 from docker.models.containers import Container
 
+from stack.core.settings import FCGI_PORT, FCGI_SOCKET
 from stack.core.waiting import wait_until
 from stack.deploy.containers import health_status, service_container
 from stack.deploy.health import healthy
@@ -52,3 +53,18 @@ def test_when_the_supervisor_dies_the_container_restarts_and_serves_again(
 
     assert wait_until(restarted_and_healthy, timeout_s=120, interval_s=1)
     assert wait_until(lambda: healthy(stack.base_url), timeout_s=30)
+
+
+def test_nginx_reaches_the_workers_through_the_shared_unix_socket(
+    docker_client: docker.DockerClient, stack: StackHandle, qgis_server: Container
+) -> None:
+    assert stack.settings is not None
+    nginx = service_container(docker_client, stack.settings.project_name, "nginx")
+
+    listing = nginx.exec_run(["stat", "-c", "%F %a %u", FCGI_SOCKET])
+    assert listing.exit_code == 0, listing.output
+    assert listing.output.decode().split() == ["socket", "666", "999"]
+    assert f"QGIS FastCGI at unix:{FCGI_SOCKET}" in nginx.logs().decode(errors="replace")
+    # No TCP listener is left for anything else on the backend network to reach.
+    assert f":{FCGI_PORT:04X} " not in qgis_server.exec_run(["cat", "/proc/net/tcp"]).output.decode()
+    assert stack.get(stack.healthz_url).status_code == 200

@@ -57,6 +57,11 @@ CONTAINER_LIMITS = {
 # The QGIS workers' FastCGI port: compose gives it to qgis-server and, as the address to
 # send requests to, to nginx.
 FCGI_PORT = 9993
+# On one host (compose) nginx reaches the workers through a Unix socket in a volume the two
+# containers share instead: no TCP through Docker's bridge and its netfilter rules, about
+# 5 % more requests a second on this machine for small and large answers alike. Swarm,
+# whose nginx and QGIS tasks may run on different nodes, keeps the port.
+FCGI_SOCKET = "/run/qgis-fcgi/qgis.sock"
 
 # The request header that carries the role to the stack_access plugin. nginx sets it (as
 # HTTP_X_QGIS_STACK_ROLE) from the signed-in user and drops a client's own; servers without
@@ -120,6 +125,7 @@ class Settings:
             "POSTGRES_USER": self.postgres_user,
             "POSTGRES_DB": self.postgres_db,
             "QGIS_FCGI_PORT": str(FCGI_PORT),
+            "QGIS_FCGI_SOCKET": FCGI_SOCKET,
             **dict(self.limits),
         }
 
